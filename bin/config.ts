@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * One schema for every setting: its flag, its env var, its default and its
+ * check. Precedence: flag, then env, then the --config file, then the default.
+ */
+type Kind = 'string' | 'port' | 'integer' | 'host';
+
+interface SettingDef {
+  flag: string;
+  env: string;
+  kind: Kind;
+  default: string | number;
+  help: string;
+}
+
+export const SETTINGS = {
+  host: { flag: 'host', env: 'VERIGATE_HOST', kind: 'host', default: '127.0.0.1', help: 'address every server binds to' },
+  verifyPort: { flag: 'verify-port', env: 'VERIGATE_VERIFY_PORT', kind: 'port', default: 4000, help: 'verifier HTTP port' },
+  simPort: { flag: 'sim-port', env: 'VERIGATE_SIM_PORT', kind: 'port', default: 4100, help: 'simulator HTTP + WebSocket port' },
+  smppPort: { flag: 'smpp-port', env: 'VERIGATE_SMPP_PORT', kind: 'port', default: 2775, help: 'simulator SMPP port' },
+  smppSystemId: { flag: 'smpp-system-id', env: 'VERIGATE_SMPP_SYSTEM_ID', kind: 'string', default: 'verigate', help: 'system_id ESMEs bind with' },
+  smppPassword: { flag: 'smpp-password', env: 'VERIGATE_SMPP_PASSWORD', kind: 'string', default: 'verigate', help: 'password ESMEs bind with' },
+  accountSid: { flag: 'account-sid', env: 'VERIGATE_ACCOUNT_SID', kind: 'string', default: 'AC0123456789abcdef0123456789abcdef', help: 'API account SID (HTTP Basic user)' },
+  authToken: { flag: 'auth-token', env: 'VERIGATE_AUTH_TOKEN', kind: 'string', default: 'verigate-dev-auth-token', help: 'API auth token (HTTP Basic password)' },
+  data: { flag: 'data', env: 'VERIGATE_DATA', kind: 'string', default: '', help: 'SQLite file (":memory:" allowed)' },
+  receiptDelayMs: { flag: 'receipt-delay', env: 'VERIGATE_RECEIPT_DELAY_MS', kind: 'integer', default: 1000, help: 'ms from submit to delivery receipt' },
+  maxSubmitsPerSecond: { flag: 'max-submits-per-second', env: 'VERIGATE_MAX_SUBMITS_PER_SECOND', kind: 'integer', default: 0, help: 'SMSC throughput cap (0 = none)' },
+  logLevel: { flag: 'log-level', env: 'VERIGATE_LOG_LEVEL', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
+} satisfies Record<string, SettingDef>;
+
+export type SettingName = keyof typeof SETTINGS;
+export type Config = {
+  [K in SettingName]: (typeof SETTINGS)[K]['default'] extends number ? number : string;
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+}
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+function check(name: SettingName, raw: unknown, source: string): string | number {
+  const def: SettingDef = SETTINGS[name];
+  const label = source;
+  if (def.kind === 'string' || def.kind === 'host') {
+    if (typeof raw !== 'string' && typeof raw !== 'number') throw new ConfigError(`${label}: expected a string, got ${JSON.stringify(raw)}`);
+    const value = String(raw);
+    if (def.kind === 'host' && !/^[\w.:-]+$/.test(value)) throw new ConfigError(`${label}: "${value}" is not a host name or address`);
+    if (name === 'logLevel' && !LOG_LEVELS.has(value)) throw new ConfigError(`${label}: "${value}" is not one of ${[...LOG_LEVELS].join(', ')}`);
+    if (name === 'accountSid' && !/^AC[0-9a-f]{32}$/.test(value)) throw new ConfigError(`${label}: must be "AC" followed by 32 lowercase hex digits`);
+    if (name === 'authToken' && value.length < 8) throw new ConfigError(`${label}: must be at least 8 characters`);
+    return value;
+  }
+  const text = String(raw).trim();
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value)) throw new ConfigError(`${label}: "${String(raw)}" is not a whole number`);
+  if (def.kind === 'port' && value > 65535) throw new ConfigError(`${label}: ${value} is not a port (0-65535)`);
+  return value;
+}
+
+export interface ConfigSources {
+  flags: Record<string, string | boolean | undefined>;
+  env: NodeJS.ProcessEnv;
+  /** Defaults that differ per command (e.g. the data file of `start`). */
+  defaults?: Partial<Record<SettingName, string | number>>;
+}
+
+export function loadConfig({ flags, env, defaults = {} }: ConfigSources): Config {
+  const file = readConfigFile(typeof flags['config'] === 'string' ? flags['config'] : env['VERIGATE_CONFIG']);
+  const config: Record<string, string | number> = {};
+  for (const [name, def] of Object.entries(SETTINGS) as [SettingName, SettingDef][]) {
+    const flag = flags[def.flag];
+    if (flag === true) throw new ConfigError(`--${def.flag}: needs a value`);
+    if (flag !== undefined) config[name] = check(name, flag, `--${def.flag}`);
+    else if (env[def.env] !== undefined && env[def.env] !== '') config[name] = check(name, env[def.env], def.env);
+    else if (file[name] !== undefined) config[name] = check(name, file[name], `config file "${name}"`);
+    else config[name] = defaults[name] ?? def.default;
+  }
+  return config as Config;
+}
+
+function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`--config: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`--config: ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`--config: ${path} must hold a JSON object`);
+  for (const key of Object.keys(parsed)) {
+    if (!(key in SETTINGS)) throw new ConfigError(`--config: unknown setting "${key}" in ${path} (known: ${Object.keys(SETTINGS).join(', ')})`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function settingsHelp(): string {
+  return Object.values(SETTINGS as Record<string, SettingDef>)
+    .map((d) => `  --${d.flag.padEnd(24)} ${d.env.padEnd(34)} ${d.help} (default: ${d.default === '' ? 'see command' : d.default})`)
+    .join('\n');
+}

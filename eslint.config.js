@@ -1,0 +1,18 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'smpp', message: 'Only gateway/smpp/smpp-package.ts may import the smpp package; use the typed session layer.' }],
+      }],
+    },
+  },
+  {
+    files: ['gateway/smpp/smpp-package.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);

@@ -1,0 +1,6 @@
+export { SmppSession, type SmppSessionOptions, type SmppSessionEvents } from './session';
+export { SmppListener, type SmppListenerOptions } from './listener';
+export { CommandStatus, commandStatusName, type CommandStatusName } from './command-status';
+export { SmppProtocolError, SmppSessionClosedError, SmppTimeoutError } from './errors';
+export * from './pdu';
+export { MAX_PDU_LENGTH } from './smpp-package';

@@ -1,0 +1,169 @@
+import { EventEmitter } from 'node:events';
+import { buildPdu, connectSession, isKnownCommand, wrapSocket, type GuardedSession, type PduFault, type RawPdu } from './smpp-package';
+import { CommandStatus } from './command-status';
+import { SmppProtocolError, SmppSessionClosedError, SmppTimeoutError } from './errors';
+import { isResponse, type Pdu, type ResponsePdu } from './pdu';
+import type { Duplex } from 'node:stream';
+
+export interface SmppSessionOptions {
+  /** How long `request` waits for the matching response. */
+  responseTimeoutMs?: number;
+}
+
+interface Pending {
+  command: string;
+  resolve(pdu: ResponsePdu): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export interface SmppSessionEvents {
+  /** A request from the peer (bind, submit_sm, enquire_link, unbind, deliver_sm …); answer it with `respond`. */
+  request: [pdu: Pdu];
+  /** A PDU that could not be served; it has already been answered (and the session closed if it cannot go on). */
+  protocolError: [error: SmppProtocolError];
+  close: [];
+}
+
+const MAX_SEQUENCE = 0x7fffffff;
+
+/**
+ * A typed SMPP session over one TCP (or TLS) connection, for either side of the
+ * link. It frames PDUs, matches responses to requests with a timeout each,
+ * answers what it cannot parse with generic_nack, and never throws on bad input.
+ */
+export class SmppSession extends EventEmitter<SmppSessionEvents> {
+  readonly #raw: GuardedSession;
+  readonly #pending = new Map<number, Pending>();
+  readonly #responseTimeoutMs: number;
+  #sequence = 0;
+  #closed = false;
+  readonly remoteAddress: string;
+
+  static accept(socket: Duplex, options: SmppSessionOptions = {}): SmppSession {
+    return new SmppSession(wrapSocket(socket), options);
+  }
+
+  /** Resolves once the TCP (or TLS) connection is up. */
+  static connect(target: { host: string; port: number; tls?: boolean; rejectUnauthorized?: boolean }, options: SmppSessionOptions = {}): Promise<SmppSession> {
+    return new Promise((resolve, reject) => {
+      const raw = connectSession({ ...target });
+      const session = new SmppSession(raw, options);
+      const onError = (error: Error) => reject(error);
+      raw.socket.once('error', onError);
+      raw.once(target.tls ? 'secureConnect' : 'connect', () => {
+        raw.socket.off('error', onError);
+        resolve(session);
+      });
+    });
+  }
+
+  private constructor(raw: GuardedSession, options: SmppSessionOptions) {
+    super();
+    this.#raw = raw;
+    this.#responseTimeoutMs = options.responseTimeoutMs ?? 10_000;
+    this.remoteAddress = `${raw.socket.remoteAddress ?? '?'}:${raw.socket.remotePort ?? '?'}`;
+    raw.on('pdu', (pdu: RawPdu) => this.#onPdu(pdu));
+    raw.on('fault', (fault: PduFault) => this.#onFault(fault));
+    // Socket errors (resets, TLS failures) end in 'close'; a listener stops them from being thrown.
+    raw.on('error', () => undefined);
+    raw.on('close', () => this.#onClose());
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get pendingRequests(): number {
+    return this.#pending.size;
+  }
+
+  /** Sends a request and resolves with its response, whatever its command_status. */
+  request(command: string, fields: Record<string, unknown> = {}, timeoutMs = this.#responseTimeoutMs): Promise<ResponsePdu> {
+    if (this.#closed) return Promise.reject(new SmppSessionClosedError(command));
+    const sequence = this.#nextSequence();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(sequence);
+        reject(new SmppTimeoutError(command, timeoutMs));
+      }, timeoutMs);
+      this.#pending.set(sequence, { command, resolve, reject, timer });
+      if (!this.#write(buildPdu(command, { ...fields, sequence_number: sequence }))) {
+        clearTimeout(timer);
+        this.#pending.delete(sequence);
+        reject(new SmppSessionClosedError(command));
+      }
+    });
+  }
+
+  /** Answers a request; a non-zero status sends the header only, as SMPP 3.4 requires. */
+  respond(request: Pdu, fields: Record<string, unknown> = {}, status: number = CommandStatus.ESME_ROK): boolean {
+    const command = isKnownCommand(`${request.command}_resp`) ? `${request.command}_resp` : 'generic_nack';
+    return this.#write(buildPdu(command, { ...fields, sequence_number: request.sequence_number, command_status: status }));
+  }
+
+  genericNack(sequence: number, status: number): boolean {
+    return this.#write(buildPdu('generic_nack', { sequence_number: sequence, command_status: status }));
+  }
+
+  /** Ends the connection after what was written is flushed. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.once('close', () => resolve());
+      this.#raw.close();
+      // A peer that never closes its side must not hold us forever.
+      setTimeout(() => this.#raw.destroy(), 2_000).unref();
+    });
+  }
+
+  destroy(): void {
+    this.#raw.destroy();
+  }
+
+  #nextSequence(): number {
+    this.#sequence = this.#sequence >= MAX_SEQUENCE ? 1 : this.#sequence + 1;
+    return this.#sequence;
+  }
+
+  #write(pdu: RawPdu): boolean {
+    if (this.#closed || !this.#raw.socket.writable) return false;
+    return this.#raw.send(pdu);
+  }
+
+  #onPdu(pdu: RawPdu): void {
+    if (isResponse(pdu) || pdu.command === 'generic_nack') {
+      const pending = this.#pending.get(pdu.sequence_number);
+      if (!pending) return;
+      this.#pending.delete(pdu.sequence_number);
+      clearTimeout(pending.timer);
+      pending.resolve(pdu as ResponsePdu);
+      return;
+    }
+    if (pdu.command === 'unknown') {
+      this.genericNack(pdu.sequence_number, CommandStatus.ESME_RINVCMDID);
+      this.emit('protocolError', new SmppProtocolError(`unknown command_id 0x${pdu.command_id.toString(16)}`, CommandStatus.ESME_RINVCMDID, true));
+      return;
+    }
+    this.emit('request', pdu as Pdu);
+  }
+
+  #onFault(fault: PduFault): void {
+    const survives = fault.kind === 'body';
+    const status = CommandStatus.ESME_RINVCMDLEN;
+    if (fault.kind !== 'truncated') this.genericNack(fault.sequence ?? 0, status);
+    this.emit('protocolError', new SmppProtocolError(`unreadable PDU (${fault.kind}): ${fault.error.message}`, status, survives));
+    if (!survives) void this.close();
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const [sequence, pending] of this.#pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new SmppSessionClosedError(pending.command));
+      this.#pending.delete(sequence);
+    }
+    this.emit('close');
+  }
+}

@@ -1,0 +1,44 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Opens a SQLite file (or `:memory:`) in WAL mode. A committed write survives
+ * a crash of the process, which is what "written before we answer" relies on.
+ */
+export function openDatabase(file: string): SqliteDatabase {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/**
+ * Applies the numbered `NNN-name.sql` files of `folder` that `db` has not seen,
+ * in order, each in its own transaction, and records them in `schema_migrations`.
+ * `scope` keeps the simulator's and the verifier's histories apart in one file.
+ */
+export function migrate(db: SqliteDatabase, scope: string, folder: string): string[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    scope TEXT NOT NULL, version TEXT NOT NULL, applied_at INTEGER NOT NULL, PRIMARY KEY (scope, version))`);
+  const applied = new Set(
+    db.prepare('SELECT version FROM schema_migrations WHERE scope = ?').pluck().all(scope) as string[],
+  );
+  const files = readdirSync(folder).filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f)).sort();
+  const ran: string[] = [];
+  for (const file of files) {
+    if (applied.has(file)) continue;
+    const sql = readFileSync(join(folder, file), 'utf8');
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (scope, version, applied_at) VALUES (?, ?, ?)').run(scope, file, Date.now());
+    })();
+    ran.push(file);
+  }
+  return ran;
+}

@@ -1,0 +1,63 @@
+/**
+ * What the simulated network does with each number, set at run time through
+ * the control API. Misbehaviour is a feature: tests (ours and our users') ask
+ * for a throttled SMSC or an unreachable phone by name.
+ */
+export const SMS_BEHAVIOURS = ['deliver', 'undeliverable', 'expired', 'absent', 'rejected', 'throttled', 'queue-full'] as const;
+export type SmsBehaviour = (typeof SMS_BEHAVIOURS)[number];
+
+export interface NumberBehaviour {
+  sms: SmsBehaviour;
+  /** Delay from accept to the delivery receipt, overriding the global one. */
+  receiptDelayMs?: number;
+}
+
+export interface NetworkSettings {
+  /** Delay from accept to the delivery receipt. */
+  receiptDelayMs: number;
+  /** Global cap on submit_sm per second; above it the SMSC answers ESME_RTHROTTLED. 0 = no cap. */
+  maxSubmitsPerSecond: number;
+}
+
+export const SMS_BEHAVIOUR_HELP: Record<SmsBehaviour, string> = {
+  deliver: 'accepted, delivered to the handset, receipt stat DELIVRD',
+  undeliverable: 'accepted, never reaches the handset, receipt stat UNDELIV',
+  expired: 'accepted, validity runs out, receipt stat EXPIRED',
+  absent: 'accepted, phone switched off (absent subscriber), receipt stat UNDELIV err 027',
+  rejected: 'refused at submit with ESME_RINVDSTADR',
+  throttled: 'refused at submit with ESME_RTHROTTLED',
+  'queue-full': 'refused at submit with ESME_RMSGQFUL',
+};
+
+export class Behaviours {
+  readonly #numbers = new Map<string, NumberBehaviour>();
+  settings: NetworkSettings;
+
+  constructor(settings: Partial<NetworkSettings> = {}) {
+    this.settings = { receiptDelayMs: 1_000, maxSubmitsPerSecond: 0, ...settings };
+  }
+
+  for(number: string): NumberBehaviour {
+    return this.#numbers.get(number) ?? { sms: 'deliver' };
+  }
+
+  receiptDelayFor(number: string): number {
+    return this.#numbers.get(number)?.receiptDelayMs ?? this.settings.receiptDelayMs;
+  }
+
+  set(number: string, behaviour: NumberBehaviour): void {
+    this.#numbers.set(number, behaviour);
+  }
+
+  clear(number: string): boolean {
+    return this.#numbers.delete(number);
+  }
+
+  reset(): void {
+    this.#numbers.clear();
+  }
+
+  list(): Record<string, NumberBehaviour> {
+    return Object.fromEntries(this.#numbers);
+  }
+}

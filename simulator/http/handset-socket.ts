@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { HandsetHub } from '../handsets/handset-hub';
+import { FrameError, parseHandsetFrame, type HandsetFrame } from '../handsets/handset-frames';
+import type { MessageCenter } from '../message-center';
+import { normaliseAddress, parseHandsetNumber } from '../numbers';
+import { sendError } from './errors';
+
+/** Call frames go to the voice network, when there is one. */
+export type CallFrameHandler = (number: string, frame: Exclude<HandsetFrame, { type: 'sms.send' }>) => void;
+
+export interface HandsetSocketDeps {
+  hub: HandsetHub;
+  center: MessageCenter;
+  onCallFrame?: CallFrameHandler;
+}
+
+/** `ws://HOST:SIM_PORT/ws/handsets/{number}`: one virtual phone per socket (SPEC §5). */
+export function registerHandsetSocket(app: FastifyInstance, deps: HandsetSocketDeps): void {
+  app.get<{ Params: { number: string } }>('/ws/handsets/:number', {
+    websocket: true,
+    preValidation: async (request, reply) => {
+      if (!parseHandsetNumber(request.params.number)) return sendError(reply, 400, 'number must be E.164 digits, "+" optional');
+    },
+  }, (socket: WebSocket, request) => {
+    const number = parseHandsetNumber(request.params.number)!;
+    const detach = deps.hub.attach(number, socket);
+    socket.on('close', detach);
+    socket.on('error', () => socket.terminate());
+    socket.on('message', (data, isBinary) => {
+      const reply = (frame: object) => socket.send(JSON.stringify(frame));
+      if (isBinary) return reply({ type: 'error', message: 'frames must be JSON text' });
+      try {
+        const frame = parseHandsetFrame(data.toString());
+        if (frame.type === 'sms.send') {
+          const message = deps.center.sendFromHandset(number, normaliseAddress(frame.to), frame.text);
+          reply({ type: 'sms.sent', id: message.id, to: message.destination });
+        } else if (deps.onCallFrame) {
+          deps.onCallFrame(number, frame);
+        } else {
+          reply({ type: 'error', message: `no call ${frame.callSid}` });
+        }
+      } catch (error) {
+        if (!(error instanceof FrameError)) request.log.error(error);
+        reply({ type: 'error', message: error instanceof FrameError ? error.message : 'internal error' });
+      }
+    });
+    deps.center.flushInbox(number);
+  });
+}

@@ -1,0 +1,45 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyReply } from 'fastify';
+import websocket from '@fastify/websocket';
+import { basicAuthMatches, secretsEqual, type AccountCredentials } from '../../gateway/auth/basic-auth';
+import { registerControlRoutes, type ControlDeps } from './control-routes';
+import { registerHandsetSocket, type HandsetSocketDeps } from './handset-socket';
+import { sendError } from './errors';
+
+export interface SimulatorHttpDeps extends ControlDeps, HandsetSocketDeps {
+  credentials: AccountCredentials;
+  logger?: FastifyBaseLogger;
+}
+
+/** The simulator's HTTP side (control API, handset WebSocket), unstarted: the caller listens. */
+export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
+  const app = deps.logger
+    ? Fastify({ loggerInstance: deps.logger, bodyLimit: 1 << 20 })
+    : Fastify({ logger: false, bodyLimit: 1 << 20 });
+  app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  app.setErrorHandler((error: { statusCode?: number; validation?: unknown; message: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) reply.log.error(error);
+    sendError(reply, status, status === 500 ? 'internal error' : error.message);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.register(async (api) => {
+    api.addHook('onRequest', async (request, reply) => authenticate(request, reply, deps.credentials));
+    registerControlRoutes(api, deps);
+    registerHandsetSocket(api, deps);
+  });
+  return app;
+}
+
+async function authenticate(request: FastifyRequest, reply: FastifyReply, credentials: AccountCredentials): Promise<void> {
+  if (basicAuthMatches(request.headers.authorization, credentials)) return;
+  // Browsers cannot set headers on a WebSocket upgrade, so the handset socket also takes the token in the query.
+  const token = (request.query as Record<string, unknown> | undefined)?.['access_token'];
+  if (request.url.startsWith('/ws/') && typeof token === 'string' && secretsEqual(token, credentials.authToken)) return;
+  reply.header('WWW-Authenticate', 'Basic realm="verigate"');
+  sendError(reply, 401, 'missing or wrong credentials: use HTTP Basic auth with the account SID and auth token');
+  return reply;
+}

@@ -1,0 +1,320 @@
+import { randomBytes } from 'node:crypto';
+import { CommandStatus, REGISTERED_DELIVERY, type MessagePdu } from '../gateway/smpp';
+import { formatReceipt, MessageState, statForState } from '../gateway/receipt';
+import { encodeText, segmentText } from '../gateway/text';
+import type { Clock } from '../gateway/clock';
+import type { Behaviours } from './behaviours';
+import type { HandsetHub } from './handsets/handset-hub';
+import type { MessageStore, Outcome, Segment, StoredMessage } from './store/message-store';
+import { decodeSubmittedPart, PartRejectedError, type SubmittedPart } from './smsc/submitted-part';
+import { ThroughputLimiter } from './smsc/throughput-limiter';
+import type { BindInfo, QueryResult, SmscServer, SubmitResult } from './smsc/smsc-server';
+
+const RECEIPT_RETRY_MS = 5_000;
+/** MAP error 27, absent subscriber, as SMSCs report it in err: and network_error_code. */
+const ERR_ABSENT_SUBSCRIBER = 27;
+const ERR_UNDELIVERABLE = 1;
+const NETWORK_TYPE_GSM = 3;
+
+const outcomeState: Record<Outcome, { state: number; error: number }> = {
+  delivered: { state: MessageState.DELIVERED, error: 0 },
+  undeliverable: { state: MessageState.UNDELIVERABLE, error: ERR_UNDELIVERABLE },
+  expired: { state: MessageState.EXPIRED, error: 0 },
+  absent: { state: MessageState.UNDELIVERABLE, error: ERR_ABSENT_SUBSCRIBER },
+};
+
+export function newMessageSid(): string {
+  return `SM${randomBytes(16).toString('hex')}`;
+}
+
+export interface MessageCenterDeps {
+  store: MessageStore;
+  behaviours: Behaviours;
+  hub: HandsetHub;
+  clock: Clock;
+  smsc: () => SmscServer;
+}
+
+/**
+ * The simulator's SMS core, between the SMSC, the store and the handsets:
+ * accepts parts (stored before they are acknowledged), reassembles them,
+ * hands whole texts to handsets, sends receipts when each part's outcome is
+ * due, and carries handsets' own messages (MO) to bound ESMEs.
+ */
+export class MessageCenter {
+  readonly #deps: MessageCenterDeps;
+  readonly #limiter: ThroughputLimiter;
+  readonly #receiptsInFlight = new Set<string>();
+  readonly #moInFlight = new Set<string>();
+
+  constructor(deps: MessageCenterDeps) {
+    this.#deps = deps;
+    this.#limiter = new ThroughputLimiter(deps.clock, () => deps.behaviours.settings.maxSubmitsPerSecond);
+  }
+
+  /** Re-arms what a previous run left unfinished: outcomes not yet reached, receipts and MO not yet sent. */
+  restore(): void {
+    for (const segment of this.#deps.store.unfinishedSegments()) this.#scheduleOutcome(segment);
+  }
+
+  /** The SMSC's submit handler: answers with the status to put in submit_sm_resp. */
+  submit(pdu: MessagePdu, bind: BindInfo): SubmitResult {
+    if (!this.#limiter.admit()) return { status: CommandStatus.ESME_RTHROTTLED };
+    let part: SubmittedPart;
+    try {
+      part = decodeSubmittedPart(pdu);
+    } catch (error) {
+      if (error instanceof PartRejectedError) return { status: error.status };
+      throw error;
+    }
+    const refusal = this.#refusal(part.destination);
+    if (refusal !== undefined) return { status: refusal };
+    const segment = this.#accept(part, bind.systemId);
+    return { status: CommandStatus.ESME_ROK, messageId: segment.messageId };
+  }
+
+  query(messageId: string, bind: BindInfo): QueryResult | undefined {
+    const segment = this.#deps.store.segment(messageId);
+    if (!segment || segment.systemId !== bind.systemId) return undefined;
+    return {
+      messageId,
+      state: segment.state,
+      errorCode: segment.errorCode,
+      finalDate: segment.doneAt ? smppTime(segment.doneAt) : '',
+    };
+  }
+
+  /** A message from a handset (MO): kept, then sent to a bound receiver as deliver_sm. */
+  sendFromHandset(from: string, to: string, text: string): StoredMessage {
+    const encoded = encodeText(text);
+    const message: StoredMessage = {
+      id: newMessageSid(),
+      direction: 'mo',
+      source: from,
+      destination: to,
+      body: text,
+      dataCoding: encoded.dataCoding,
+      parts: segmentText(text, { method: 'udh', ref: 0 }).parts.length,
+      systemId: null,
+      status: 'queued',
+      createdAt: this.#deps.clock.now(),
+      pushedAt: null,
+    };
+    this.#deps.store.insertMessage(message);
+    void this.#deliverMobileOriginated(message);
+    return message;
+  }
+
+  /** A receiver bound: what waited for one goes out now. */
+  onBound(bind: BindInfo): void {
+    if (bind.mode === 'transmitter') return;
+    for (const segment of this.#deps.store.pendingReceipts(bind.systemId)) void this.#sendReceipt(segment);
+    for (const message of this.#deps.store.queuedMobileOriginated()) void this.#deliverMobileOriginated(message);
+  }
+
+  #refusal(destination: string): number | undefined {
+    switch (this.#deps.behaviours.for(destination).sms) {
+      case 'rejected':
+        return CommandStatus.ESME_RINVDSTADR;
+      case 'throttled':
+        return CommandStatus.ESME_RTHROTTLED;
+      case 'queue-full':
+        return CommandStatus.ESME_RMSGQFUL;
+      default:
+        return undefined;
+    }
+  }
+
+  #accept(part: SubmittedPart, systemId: string): Segment {
+    const { store, behaviours, clock } = this.#deps;
+    const now = clock.now();
+    const behaviour = behaviours.for(part.destination).sms;
+    const outcome: Outcome = behaviour === 'deliver' ? 'delivered' : (behaviour as Outcome);
+    const segment: Segment = {
+      messageId: randomBytes(8).toString('hex'),
+      systemId,
+      source: part.source,
+      destination: part.destination,
+      body: part.text,
+      dataCoding: part.dataCoding,
+      concatKey: part.concat ? [systemId, part.source, part.destination, part.concat.ref, part.concat.total].join('|') : null,
+      concatTotal: part.concat?.total ?? null,
+      concatSeq: part.concat?.seq ?? null,
+      registeredDelivery: part.registeredDelivery,
+      outcome,
+      state: MessageState.ENROUTE,
+      errorCode: 0,
+      submittedAt: now,
+      dueAt: now + behaviours.receiptDelayFor(part.destination),
+      doneAt: null,
+      receipt: 'none',
+      assembledInto: null,
+    };
+    const whole = store.transaction(() => {
+      store.insertSegment(segment);
+      const parts = segment.concatKey ? this.#completeParts(segment.concatKey, segment.concatTotal ?? 1) : [segment];
+      if (!parts) return undefined;
+      const message: StoredMessage = {
+        id: newMessageSid(),
+        direction: 'mt',
+        source: segment.source,
+        destination: segment.destination,
+        body: parts.map((p) => p.body).join(''),
+        dataCoding: segment.dataCoding,
+        parts: parts.length,
+        systemId,
+        status: outcome,
+        createdAt: now,
+        pushedAt: null,
+      };
+      store.insertMessage(message, parts.map((p) => p.messageId));
+      return message;
+    });
+    if (whole && outcome === 'delivered') this.#push(whole);
+    this.#scheduleOutcome(segment);
+    return segment;
+  }
+
+  /** All parts of a concatenated message, one per sequence number, once every one has arrived. */
+  #completeParts(concatKey: string, total: number): Segment[] | undefined {
+    const bySeq = new Map<number, Segment>();
+    for (const part of this.#deps.store.partialSegments(concatKey)) {
+      if (!bySeq.has(part.concatSeq ?? 0)) bySeq.set(part.concatSeq ?? 0, part);
+    }
+    if (bySeq.size < total) return undefined;
+    return [...bySeq.entries()].sort(([a], [b]) => a - b).map(([, part]) => part);
+  }
+
+  #push(message: StoredMessage): void {
+    const delivered = this.#deps.hub.send(message.destination, {
+      type: 'sms',
+      id: message.id,
+      from: message.source,
+      to: message.destination,
+      text: message.body,
+      at: new Date(message.createdAt).toISOString(),
+    });
+    if (delivered > 0) this.#deps.store.markPushed(message.id, this.#deps.clock.now());
+  }
+
+  /** A handset socket opened: it receives what arrived while none was open. */
+  flushInbox(number: string): void {
+    for (const message of this.#deps.store.unpushed(number)) this.#push(message);
+  }
+
+  #scheduleOutcome(segment: Segment): void {
+    const delay = Math.max(0, segment.dueAt - this.#deps.clock.now());
+    this.#deps.clock.setTimeout(() => this.#reachOutcome(segment), delay);
+  }
+
+  #reachOutcome(segment: Segment): void {
+    const { state, error } = outcomeState[segment.outcome];
+    const requested = segment.registeredDelivery & REGISTERED_DELIVERY.MASK;
+    const wantsReceipt =
+      requested === REGISTERED_DELIVERY.SUCCESS_OR_FAILURE ||
+      (requested === REGISTERED_DELIVERY.FAILURE_ONLY && segment.outcome !== 'delivered');
+    const done = { ...segment, state, errorCode: error, doneAt: this.#deps.clock.now(), receipt: wantsReceipt ? ('pending' as const) : ('none' as const) };
+    try {
+      this.#deps.store.finishSegment(segment.messageId, state, error, done.doneAt, done.receipt);
+    } catch {
+      return; // The store was closed under us (shutdown); restore() picks it up next start.
+    }
+    if (wantsReceipt) void this.#sendReceipt(done);
+  }
+
+  async #sendReceipt(segment: Segment): Promise<void> {
+    if (this.#receiptsInFlight.has(segment.messageId)) return;
+    const smsc = this.#deps.smsc();
+    if (!smsc.hasReceiver(segment.systemId)) return; // Kept 'pending' until a receiver binds.
+    this.#receiptsInFlight.add(segment.messageId);
+    try {
+      const response = await smsc.deliver(segment.systemId, receiptPdu(segment));
+      if (response.command_status === CommandStatus.ESME_ROK) {
+        this.#deps.store.setReceipt(segment.messageId, 'sent');
+        return;
+      }
+      this.#retryReceipt(segment);
+    } catch {
+      this.#retryReceipt(segment);
+    } finally {
+      this.#receiptsInFlight.delete(segment.messageId);
+    }
+  }
+
+  #retryReceipt(segment: Segment): void {
+    this.#deps.clock.setTimeout(() => {
+      const current = this.#deps.store.segment(segment.messageId);
+      if (current?.receipt === 'pending') void this.#sendReceipt(current);
+    }, RECEIPT_RETRY_MS);
+  }
+
+  async #deliverMobileOriginated(message: StoredMessage): Promise<void> {
+    const smsc = this.#deps.smsc();
+    if (this.#moInFlight.has(message.id) || !smsc.hasReceiver()) return;
+    this.#moInFlight.add(message.id);
+    try {
+      const segmented = segmentText(message.body, { method: 'udh', ref: randomBytes(1)[0] ?? 0 });
+      let systemId: string | undefined;
+      for (const part of segmented.parts) {
+        const response = await smsc.deliver(systemId, {
+          source_addr_ton: 1,
+          source_addr_npi: 1,
+          source_addr: message.source.replace(/^\+/, ''),
+          dest_addr_ton: /^\+?\d+$/.test(message.destination) ? 1 : 0,
+          dest_addr_npi: 1,
+          destination_addr: message.destination.replace(/^\+/, ''),
+          esm_class: part.esmClassUdhi ? 0x40 : 0,
+          data_coding: segmented.dataCoding,
+          short_message: part.shortMessage,
+        });
+        if (response.command_status !== CommandStatus.ESME_ROK) return;
+        systemId ??= smsc.binds().find((b) => b.mode !== 'transmitter')?.systemId;
+      }
+      this.#deps.store.setMessageStatus(message.id, 'sent', systemId);
+    } catch {
+      // Left 'queued': the next bind of a receiver sends it again.
+    } finally {
+      this.#moInFlight.delete(message.id);
+    }
+  }
+}
+
+function receiptPdu(segment: Segment): Record<string, unknown> {
+  const text = formatReceipt({
+    id: segment.messageId,
+    sub: 1,
+    dlvrd: segment.outcome === 'delivered' ? 1 : 0,
+    submitDate: new Date(segment.submittedAt),
+    doneDate: new Date(segment.doneAt ?? segment.submittedAt),
+    stat: statForState(segment.state),
+    err: segment.errorCode,
+    text: segment.body,
+  });
+  const fields: Record<string, unknown> = {
+    source_addr_ton: 1,
+    source_addr_npi: 1,
+    source_addr: segment.destination.replace(/^\+/, ''),
+    dest_addr_ton: /^\+?\d+$/.test(segment.source) ? 1 : 5,
+    dest_addr_npi: 1,
+    destination_addr: segment.source.replace(/^\+/, ''),
+    esm_class: 0x04,
+    data_coding: 0,
+    short_message: Buffer.from(text, 'latin1'),
+    receipted_message_id: segment.messageId,
+    message_state: segment.state,
+  };
+  if (segment.errorCode) {
+    const code = Buffer.alloc(3);
+    code.writeUInt8(NETWORK_TYPE_GSM, 0);
+    code.writeUInt16BE(segment.errorCode, 1);
+    fields['network_error_code'] = code;
+  }
+  return fields;
+}
+
+/** SMPP absolute time, YYMMDDhhmmsst00+ in UTC. */
+function smppTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}${Math.floor(d.getUTCMilliseconds() / 100)}00+`;
+}

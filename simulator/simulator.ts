@@ -1,0 +1,95 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from '../gateway/clock';
+import { CommandStatus } from '../gateway/smpp';
+import { secretsEqual, type AccountCredentials } from '../gateway/auth/basic-auth';
+import { Behaviours, type NetworkSettings } from './behaviours';
+import { HandsetHub } from './handsets/handset-hub';
+import { buildSimulatorHttp } from './http/http-app';
+import { MessageCenter } from './message-center';
+import { SmscServer } from './smsc/smsc-server';
+import { MessageStore } from './store/message-store';
+
+export interface SimulatorOptions {
+  host: string;
+  /** HTTP + WebSocket; 0 picks a free port. */
+  httpPort: number;
+  /** SMPP; 0 picks a free port. */
+  smppPort: number;
+  smppSystemId: string;
+  smppPassword: string;
+  credentials: AccountCredentials;
+  /** SQLite file for messages; `:memory:` keeps them in memory. */
+  dataFile: string;
+  network?: Partial<NetworkSettings>;
+  clock?: Clock;
+  logger?: FastifyBaseLogger;
+}
+
+export interface Simulator {
+  readonly http: FastifyInstance;
+  readonly smsc: SmscServer;
+  readonly store: MessageStore;
+  readonly behaviours: Behaviours;
+  readonly hub: HandsetHub;
+  readonly center: MessageCenter;
+  /** Opens the ports; resolves with the ones bound (useful with port 0). */
+  start(): Promise<{ httpPort: number; smppPort: number }>;
+  stop(): Promise<void>;
+}
+
+/** Wires the SMSC, the store, the handsets and the HTTP API; opens nothing until `start`. */
+export function buildSimulator(options: SimulatorOptions): Simulator {
+  const clock = options.clock ?? systemClock;
+  const store = MessageStore.open(options.dataFile);
+  const behaviours = new Behaviours(options.network);
+  const hub = new HandsetHub();
+  // The center and the SMSC need each other: the center reaches the SMSC lazily.
+  const center: MessageCenter = new MessageCenter({ store, behaviours, hub, clock, smsc: () => smsc });
+  const smsc: SmscServer = new SmscServer({
+    host: options.host,
+    port: options.smppPort,
+    clock,
+    handlers: {
+      authenticate(systemId, password) {
+        // Both compared in constant time; the id is checked first only to pick the right status.
+        if (!secretsEqual(systemId, options.smppSystemId)) return CommandStatus.ESME_RINVSYSID;
+        if (!secretsEqual(password, options.smppPassword)) return CommandStatus.ESME_RINVPASWD;
+        return CommandStatus.ESME_ROK;
+      },
+      submit: (pdu, bind) => center.submit(pdu, bind),
+      query: (messageId, bind) => center.query(messageId, bind),
+    },
+  });
+  smsc.on('bound', (bind) => center.onBound(bind));
+  const http = buildSimulatorHttp({
+    credentials: options.credentials,
+    logger: options.logger,
+    center,
+    store,
+    behaviours,
+    hub,
+    smsc: () => smsc,
+  });
+
+  return {
+    http,
+    smsc,
+    store,
+    behaviours,
+    hub,
+    center,
+    async start() {
+      center.restore();
+      const smppPort = await smsc.listen();
+      await http.listen({ host: options.host, port: options.httpPort });
+      const address = http.server.address();
+      const httpPort = typeof address === 'object' && address ? address.port : options.httpPort;
+      return { httpPort, smppPort };
+    },
+    async stop() {
+      await smsc.close();
+      await http.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,249 @@
+import { EventEmitter } from 'node:events';
+import {
+  CommandStatus,
+  isBind,
+  isMessage,
+  SmppListener,
+  type BindCommand,
+  type MessagePdu,
+  type Pdu,
+  type ResponsePdu,
+  type SmppProtocolError,
+  type SmppSession,
+} from '../../gateway/smpp';
+import { systemClock, type Clock, type Timer } from '../../gateway/clock';
+
+export type BindMode = 'transmitter' | 'receiver' | 'transceiver';
+
+export interface BindInfo {
+  sessionId: number;
+  systemId: string;
+  mode: BindMode;
+  remote: string;
+  boundAt: number;
+}
+
+export interface SubmitResult {
+  status: number;
+  messageId?: string;
+}
+
+export interface QueryResult {
+  messageId: string;
+  state: number;
+  errorCode: number;
+  finalDate?: string;
+}
+
+/**
+ * What the SMSC asks of the rest of the simulator. It knows nothing of storage
+ * or handsets; the glue in message-center.ts answers these.
+ */
+export interface SmscHandlers {
+  /** ESME_ROK, ESME_RINVSYSID or ESME_RINVPASWD. */
+  authenticate(systemId: string, password: string): number;
+  /** A submit_sm or data_sm from a bound transmitter. The message must be stored before this returns. */
+  submit(pdu: MessagePdu, bind: BindInfo): SubmitResult;
+  query?(messageId: string, bind: BindInfo): QueryResult | undefined;
+}
+
+export interface SmscServerOptions {
+  host?: string;
+  port: number;
+  handlers: SmscHandlers;
+  clock?: Clock;
+  /** The system_id the SMSC names itself in bind responses. */
+  systemId?: string;
+  /** A connection that has not bound by then is closed (SMPP's session_init_timer). */
+  bindTimeoutMs?: number;
+  /** A bound session silent for this long is closed (SMPP's inactivity_timer). */
+  inactivityTimeoutMs?: number;
+  responseTimeoutMs?: number;
+}
+
+export interface SmscServerEvents {
+  bound: [bind: BindInfo];
+  unbound: [bind: BindInfo];
+  protocolError: [error: SmppProtocolError, remote: string];
+}
+
+const modes: Record<BindCommand, BindMode> = {
+  bind_transmitter: 'transmitter',
+  bind_receiver: 'receiver',
+  bind_transceiver: 'transceiver',
+};
+
+interface Connection {
+  session: SmppSession;
+  bind?: BindInfo;
+  timer?: Timer;
+}
+
+/** The simulator's SMPP 3.4 server: bind states, request dispatch, and deliver_sm to bound receivers. */
+export class SmscServer extends EventEmitter<SmscServerEvents> {
+  readonly #listener: SmppListener;
+  readonly #options: SmscServerOptions;
+  readonly #clock: Clock;
+  readonly #connections = new Set<Connection>();
+  #nextSessionId = 1;
+  #roundRobin = 0;
+
+  constructor(options: SmscServerOptions) {
+    super();
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#listener = new SmppListener({
+      host: options.host,
+      port: options.port,
+      responseTimeoutMs: options.responseTimeoutMs ?? 10_000,
+      onSession: (session) => this.#accept(session),
+    });
+  }
+
+  listen(): Promise<number> {
+    return this.#listener.listen();
+  }
+
+  binds(): BindInfo[] {
+    return [...this.#connections].flatMap((c) => (c.bind ? [c.bind] : []));
+  }
+
+  /** Whether a receiver or transceiver is bound, for `systemId` or for anyone. */
+  hasReceiver(systemId?: string): boolean {
+    return this.#receivers(systemId).length > 0;
+  }
+
+  /**
+   * Sends a deliver_sm to a bound receiver or transceiver (of `systemId`, if
+   * given), round-robin, and resolves with its response. Rejects when none is
+   * bound, or the session closes or times out first.
+   */
+  deliver(systemId: string | undefined, fields: Record<string, unknown>): Promise<ResponsePdu> {
+    const receivers = this.#receivers(systemId);
+    if (receivers.length === 0) return Promise.reject(new NoReceiverError(systemId));
+    const target = receivers[this.#roundRobin++ % receivers.length]!;
+    return target.session.request('deliver_sm', fields);
+  }
+
+  /** Unbinds every bound ESME politely, then closes the port. */
+  async close(): Promise<void> {
+    await Promise.allSettled(
+      [...this.#connections].map(async (c) => {
+        if (c.bind) await c.session.request('unbind', {}, 1_000).catch(() => undefined);
+        await c.session.close();
+      }),
+    );
+    await this.#listener.close();
+  }
+
+  #receivers(systemId?: string): Connection[] {
+    return [...this.#connections].filter(
+      (c) => c.bind && c.bind.mode !== 'transmitter' && !c.session.closed && (systemId === undefined || c.bind.systemId === systemId),
+    );
+  }
+
+  #accept(session: SmppSession): void {
+    const connection: Connection = { session };
+    this.#connections.add(connection);
+    this.#arm(connection, this.#options.bindTimeoutMs ?? 30_000);
+    session.on('request', (pdu) => {
+      this.#arm(connection, connection.bind ? this.#options.inactivityTimeoutMs ?? 300_000 : this.#options.bindTimeoutMs ?? 30_000);
+      try {
+        this.#dispatch(connection, pdu);
+      } catch {
+        // A handler failure is ours, not the ESME's: answer it and keep serving.
+        session.respond(pdu, {}, CommandStatus.ESME_RSYSERR);
+      }
+    });
+    session.on('protocolError', (error) => this.emit('protocolError', error, session.remoteAddress));
+    session.once('close', () => {
+      connection.timer?.cancel();
+      this.#connections.delete(connection);
+      if (connection.bind) this.emit('unbound', connection.bind);
+    });
+  }
+
+  #arm(connection: Connection, timeoutMs: number): void {
+    connection.timer?.cancel();
+    connection.timer = this.#clock.setTimeout(() => connection.session.destroy(), timeoutMs);
+  }
+
+  #dispatch(connection: Connection, pdu: Pdu): void {
+    const { session } = connection;
+    if (isBind(pdu)) return this.#bind(connection, pdu);
+    switch (pdu.command) {
+      case 'enquire_link':
+        session.respond(pdu);
+        return;
+      case 'unbind':
+        session.respond(pdu);
+        void session.close();
+        return;
+      case 'submit_sm':
+      case 'data_sm': {
+        const bind = connection.bind;
+        if (!bind || bind.mode === 'receiver') {
+          session.respond(pdu, {}, CommandStatus.ESME_RINVBNDSTS);
+          return;
+        }
+        if (!isMessage(pdu)) return;
+        const result = this.#options.handlers.submit(pdu, bind);
+        session.respond(pdu, { message_id: result.messageId ?? '' }, result.status);
+        return;
+      }
+      case 'query_sm': {
+        const bind = connection.bind;
+        if (!bind || bind.mode === 'receiver') {
+          session.respond(pdu, {}, CommandStatus.ESME_RINVBNDSTS);
+          return;
+        }
+        const found = this.#options.handlers.query?.(String(pdu['message_id'] ?? ''), bind);
+        if (!found) {
+          session.respond(pdu, {}, CommandStatus.ESME_RINVMSGID);
+          return;
+        }
+        session.respond(pdu, {
+          message_id: found.messageId,
+          final_date: found.finalDate ?? '',
+          message_state: found.state,
+          error_code: found.errorCode,
+        });
+        return;
+      }
+      default:
+        // deliver_sm, submit_multi, cancel_sm, replace_sm … are not served by this SMSC.
+        session.genericNack(pdu.sequence_number, CommandStatus.ESME_RINVCMDID);
+    }
+  }
+
+  #bind(connection: Connection, pdu: Pdu & { command: BindCommand; system_id: string; password: string }): void {
+    const { session } = connection;
+    const own = { system_id: this.#options.systemId ?? 'verigate' };
+    if (connection.bind) {
+      session.respond(pdu, own, CommandStatus.ESME_RALYBND);
+      return;
+    }
+    const status = this.#options.handlers.authenticate(pdu.system_id, pdu.password);
+    if (status !== CommandStatus.ESME_ROK) {
+      session.respond(pdu, own, status);
+      return;
+    }
+    connection.bind = {
+      sessionId: this.#nextSessionId++,
+      systemId: pdu.system_id,
+      mode: modes[pdu.command],
+      remote: session.remoteAddress,
+      boundAt: this.#clock.now(),
+    };
+    session.respond(pdu, own);
+    this.emit('bound', connection.bind);
+  }
+}
+
+export class NoReceiverError extends Error {
+  override readonly name = 'NoReceiverError';
+  readonly code = 'SMSC_NO_RECEIVER';
+  constructor(systemId?: string) {
+    super(systemId ? `no receiver bound for system_id ${systemId}` : 'no receiver bound');
+  }
+}

@@ -1,0 +1,186 @@
+import { fileURLToPath } from 'node:url';
+import { migrate, openDatabase, type SqliteDatabase } from '../../gateway/storage/sqlite';
+
+export type Direction = 'mt' | 'mo';
+export type MessageStatus = 'delivered' | 'undeliverable' | 'expired' | 'absent' | 'queued' | 'sent';
+export type Outcome = 'delivered' | 'undeliverable' | 'expired' | 'absent';
+export type ReceiptState = 'none' | 'pending' | 'sent';
+
+export interface StoredMessage {
+  id: string;
+  direction: Direction;
+  source: string;
+  destination: string;
+  body: string;
+  dataCoding: number;
+  parts: number;
+  systemId: string | null;
+  status: MessageStatus;
+  createdAt: number;
+  pushedAt: number | null;
+}
+
+export interface Segment {
+  messageId: string;
+  systemId: string;
+  source: string;
+  destination: string;
+  body: string;
+  dataCoding: number;
+  concatKey: string | null;
+  concatTotal: number | null;
+  concatSeq: number | null;
+  registeredDelivery: number;
+  outcome: Outcome;
+  state: number;
+  errorCode: number;
+  submittedAt: number;
+  dueAt: number;
+  doneAt: number | null;
+  receipt: ReceiptState;
+  assembledInto: string | null;
+}
+
+export interface MessageQuery {
+  to?: string;
+  from?: string;
+  /** Either side: the handset's own view. */
+  party?: string;
+  limit?: number;
+}
+
+const migrations = fileURLToPath(new URL('./migrations', import.meta.url));
+
+const messageColumns = `id, direction, source, destination, body, data_coding AS dataCoding, parts,
+  system_id AS systemId, status, created_at AS createdAt, pushed_at AS pushedAt`;
+const segmentColumns = `message_id AS messageId, system_id AS systemId, source, destination, body,
+  data_coding AS dataCoding, concat_key AS concatKey, concat_total AS concatTotal, concat_seq AS concatSeq,
+  registered_delivery AS registeredDelivery, outcome, state, error_code AS errorCode, submitted_at AS submittedAt,
+  due_at AS dueAt, done_at AS doneAt, receipt, assembled_into AS assembledInto`;
+
+/** The simulator's messages in SQLite: a file with `--data`, else `:memory:`. The only SQL of the simulator. */
+export class MessageStore {
+  readonly #db: SqliteDatabase;
+  readonly #insertSegment;
+  readonly #insertMessage;
+  readonly #assemble;
+  readonly #partial;
+  readonly #finish;
+  readonly #receipt;
+  readonly #pushed;
+
+  static open(file = ':memory:'): MessageStore {
+    return new MessageStore(openDatabase(file));
+  }
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    migrate(db, 'simulator', migrations);
+    this.#insertSegment = db.prepare(`INSERT INTO segments (message_id, system_id, source, destination, body, data_coding,
+      concat_key, concat_total, concat_seq, registered_delivery, outcome, state, error_code, submitted_at, due_at, done_at,
+      receipt, assembled_into) VALUES (@messageId, @systemId, @source, @destination, @body, @dataCoding, @concatKey,
+      @concatTotal, @concatSeq, @registeredDelivery, @outcome, @state, @errorCode, @submittedAt, @dueAt, @doneAt,
+      @receipt, @assembledInto)`);
+    this.#insertMessage = db.prepare(`INSERT INTO messages (id, direction, source, destination, body, data_coding, parts,
+      system_id, status, created_at, pushed_at) VALUES (@id, @direction, @source, @destination, @body, @dataCoding, @parts,
+      @systemId, @status, @createdAt, @pushedAt)`);
+    this.#assemble = db.prepare('UPDATE segments SET assembled_into = ? WHERE message_id = ?');
+    this.#partial = db.prepare(`SELECT ${segmentColumns} FROM segments WHERE concat_key = ? AND assembled_into IS NULL ORDER BY concat_seq, submitted_at`);
+    this.#finish = db.prepare('UPDATE segments SET state = ?, error_code = ?, done_at = ?, receipt = ? WHERE message_id = ?');
+    this.#receipt = db.prepare('UPDATE segments SET receipt = ? WHERE message_id = ?');
+    this.#pushed = db.prepare('UPDATE messages SET pushed_at = ? WHERE id = ? AND pushed_at IS NULL');
+  }
+
+  /** Runs `work` in one transaction: all of its writes land, or none. */
+  transaction<T>(work: () => T): T {
+    return this.#db.transaction(work)();
+  }
+
+  insertSegment(segment: Segment): void {
+    this.#insertSegment.run(segment);
+  }
+
+  /** The parts of a concatenated message that are not yet part of a whole one. */
+  partialSegments(concatKey: string): Segment[] {
+    return this.#partial.all(concatKey) as Segment[];
+  }
+
+  insertMessage(message: StoredMessage, segmentIds: readonly string[] = []): void {
+    this.#insertMessage.run(message);
+    for (const id of segmentIds) this.#assemble.run(message.id, id);
+  }
+
+  finishSegment(messageId: string, state: number, errorCode: number, doneAt: number, receipt: ReceiptState): void {
+    this.#finish.run(state, errorCode, doneAt, receipt, messageId);
+  }
+
+  setReceipt(messageId: string, receipt: ReceiptState): void {
+    this.#receipt.run(receipt, messageId);
+  }
+
+  segment(messageId: string): Segment | undefined {
+    return this.#db.prepare(`SELECT ${segmentColumns} FROM segments WHERE message_id = ?`).get(messageId) as Segment | undefined;
+  }
+
+  /** Segments whose outcome has not been reached yet (their timers are lost on a restart). */
+  unfinishedSegments(): Segment[] {
+    return this.#db.prepare(`SELECT ${segmentColumns} FROM segments WHERE done_at IS NULL ORDER BY due_at`).all() as Segment[];
+  }
+
+  pendingReceipts(systemId: string): Segment[] {
+    return this.#db
+      .prepare(`SELECT ${segmentColumns} FROM segments WHERE receipt = 'pending' AND system_id = ? ORDER BY done_at`)
+      .all(systemId) as Segment[];
+  }
+
+  markPushed(messageId: string, at: number): boolean {
+    return this.#pushed.run(at, messageId).changes > 0;
+  }
+
+  /** Messages to `number` that no handset socket has received yet, oldest first. */
+  unpushed(number: string): StoredMessage[] {
+    return this.#db
+      .prepare(`SELECT ${messageColumns} FROM messages WHERE destination = ? AND direction = 'mt' AND pushed_at IS NULL AND status = 'delivered' ORDER BY created_at`)
+      .all(number) as StoredMessage[];
+  }
+
+  message(id: string): StoredMessage | undefined {
+    return this.#db.prepare(`SELECT ${messageColumns} FROM messages WHERE id = ?`).get(id) as StoredMessage | undefined;
+  }
+
+  setMessageStatus(id: string, status: MessageStatus, systemId?: string): void {
+    this.#db.prepare('UPDATE messages SET status = ?, system_id = COALESCE(?, system_id) WHERE id = ?').run(status, systemId ?? null, id);
+  }
+
+  queuedMobileOriginated(): StoredMessage[] {
+    return this.#db
+      .prepare(`SELECT ${messageColumns} FROM messages WHERE direction = 'mo' AND status = 'queued' ORDER BY created_at`)
+      .all() as StoredMessage[];
+  }
+
+  listMessages(query: MessageQuery = {}): StoredMessage[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (query.to) { where.push('destination = ?'); params.push(query.to); }
+    if (query.from) { where.push('source = ?'); params.push(query.from); }
+    if (query.party) { where.push('(destination = ? OR source = ?)'); params.push(query.party, query.party); }
+    const sql = `SELECT ${messageColumns} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at, rowid LIMIT ${Math.max(1, Math.min(query.limit ?? 1000, 10_000))}`;
+    return this.#db.prepare(sql).all(...params) as StoredMessage[];
+  }
+
+  segmentsOf(messageId: string): Segment[] {
+    return this.#db.prepare(`SELECT ${segmentColumns} FROM segments WHERE assembled_into = ? ORDER BY concat_seq`).all(messageId) as Segment[];
+  }
+
+  /** Forgets every message and segment (the control API's reset). */
+  clear(): void {
+    this.transaction(() => {
+      this.#db.exec('DELETE FROM segments; DELETE FROM messages;');
+    });
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
