@@ -12,7 +12,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['gateway/smpp/smpp-package.ts'],
+    // Tests and benchmarks use the package as a third-party ESME or a bare reference server would.
+    files: ['gateway/smpp/smpp-package.ts', 'test/**', 'bench/**'],
     rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { CommandStatus, REGISTERED_DELIVERY, type MessagePdu } from '../gateway/smpp';
 import { formatReceipt, MessageState, statForState } from '../gateway/receipt';
 import { encodeText, segmentText } from '../gateway/text';
@@ -41,13 +42,23 @@ export interface MessageCenterDeps {
  * hands whole texts to handsets, sends receipts when each part's outcome is
  * due, and carries handsets' own messages (MO) to bound ESMEs.
  */
-export class MessageCenter {
+export interface MessageCenterEvents {
+  /** A part reached its outcome (delivered, undeliverable, expired, absent) and its state is stored. */
+  outcome: [segment: Segment];
+}
+
+export type TextAcceptance =
+  | { accepted: true; segment: Segment; message: StoredMessage }
+  | { accepted: false; status: number; reason: string };
+
+export class MessageCenter extends EventEmitter<MessageCenterEvents> {
   readonly #deps: MessageCenterDeps;
   readonly #limiter: ThroughputLimiter;
   readonly #receiptsInFlight = new Set<string>();
   readonly #moInFlight = new Set<string>();
 
   constructor(deps: MessageCenterDeps) {
+    super();
     this.#deps = deps;
     this.#limiter = new ThroughputLimiter(deps.clock, () => deps.behaviours.settings.maxSubmitsPerSecond);
   }
@@ -71,6 +82,21 @@ export class MessageCenter {
     if (refusal !== undefined) return { status: refusal };
     const segment = this.#accept(part, bind.systemId);
     return { status: CommandStatus.ESME_ROK, messageId: segment.messageId };
+  }
+
+  /**
+   * A whole text from another entrance than SMPP (the REST SMS API): the same
+   * behaviours, store, handset delivery and outcome as a submit_sm, as one part.
+   */
+  acceptText(input: { source: string; destination: string; text: string; systemId: string }): TextAcceptance {
+    const refusal = this.#refusal(input.destination);
+    if (refusal !== undefined) return { accepted: false, status: refusal, reason: this.#deps.behaviours.for(input.destination).sms };
+    const { dataCoding } = encodeText(input.text);
+    const part: SubmittedPart = { source: input.source, destination: input.destination, dataCoding, text: input.text, registeredDelivery: 0 };
+    const segment = this.#accept(part, input.systemId);
+    const message = this.#deps.store.message(this.#deps.store.segment(segment.messageId)?.assembledInto ?? '');
+    if (!message) throw new Error(`message for part ${segment.messageId} was not stored`);
+    return { accepted: true, segment, message };
   }
 
   query(messageId: string, bind: BindInfo): QueryResult | undefined {
@@ -219,6 +245,7 @@ export class MessageCenter {
     } catch {
       return; // The store was closed under us (shutdown); restore() picks it up next start.
     }
+    this.emit('outcome', done);
     if (wantsReceipt) void this.#sendReceipt(done);
   }
 
