@@ -48,7 +48,14 @@ export function buildPdu(command: string, fields: Record<string, unknown>): RawP
 }
 
 export class GuardedSession extends smpp.Session {
+  /** After a framing fault: bytes are read and dropped, so the peer's FIN is seen and the socket can close. */
+  #discarding = false;
+
   override _extractPDUs(): void {
+    if (this.#discarding) {
+      while (this.socket.read() !== null);
+      return;
+    }
     if (this._busy) return;
     this._busy = true;
     try {
@@ -81,6 +88,9 @@ export class GuardedSession extends smpp.Session {
         let pdu: RawPdu;
         try {
           pdu = new smpp.PDU(buffer);
+          // The package stops reading fields at the end of the body and leaves the rest undefined.
+          const missing = pdu.isResponse() ? undefined : missingField(pdu);
+          if (missing) throw new Error(`${pdu.command} ends before its mandatory field ${missing}`);
         } catch (error) {
           this.#fault({ kind: 'body', ...headerOf(buffer), error: error as Error });
           continue;
@@ -93,19 +103,27 @@ export class GuardedSession extends smpp.Session {
   }
 
   #framingFault(length: number): void {
-    // The length cannot be trusted, so nothing after it can be framed: stop reading.
+    // The length cannot be trusted, so nothing after it can be framed: stop reading PDUs.
     this.paused = true;
+    this.#discarding = true;
     const rest = this.socket.read(Math.min(12, this.socket.readableLength)) as Buffer | null;
     const header = Buffer.alloc(16);
     header.writeUInt32BE(length, 0);
     rest?.copy(header, 4);
     const known = rest && rest.length >= 12 ? headerOf(header) : {};
     this.#fault({ kind: 'framing', ...known, error: new Error(`command_length ${length} is outside ${HEADER_LENGTH}..${MAX_PDU_LENGTH}`) });
+    while (this.socket.read() !== null);
   }
 
   #fault(fault: PduFault): void {
     this.emit('fault', fault);
   }
+}
+
+/** Requests carry every mandatory field; responses may omit their body when command_status is not 0. */
+function missingField(pdu: RawPdu): string | undefined {
+  const params = smpp.commands[pdu.command]?.params ?? {};
+  return Object.keys(params).find((name) => pdu[name] === undefined);
 }
 
 function headerOf(buffer: Buffer): { commandId?: number; sequence?: number } {

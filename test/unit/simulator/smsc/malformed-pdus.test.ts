@@ -1,0 +1,126 @@
+import net from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CommandStatus } from '../../../../gateway/smpp';
+import { startSimulator, type RunningSimulator } from '../../../support/simulator-harness';
+import { TestEsme } from '../../../support/esme';
+import { waitFor } from '../../../support/wait-for';
+
+let running: RunningSimulator;
+
+/** A raw TCP peer: what it sends is bytes, what it gets back is parsed into PDU headers. */
+class RawPeer {
+  readonly received: { length: number; commandId: number; status: number; sequence: number }[] = [];
+  closed = false;
+  #buffer = Buffer.alloc(0);
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk) => {
+      this.#buffer = Buffer.concat([this.#buffer, chunk]);
+      while (this.#buffer.length >= 16 && this.#buffer.length >= this.#buffer.readUInt32BE(0)) {
+        const length = this.#buffer.readUInt32BE(0);
+        this.received.push({ length, commandId: this.#buffer.readUInt32BE(4), status: this.#buffer.readUInt32BE(8), sequence: this.#buffer.readUInt32BE(12) });
+        this.#buffer = this.#buffer.subarray(length);
+      }
+    });
+    socket.on('close', () => { this.closed = true; });
+    socket.on('error', () => undefined);
+  }
+
+  static connect(port: number): Promise<RawPeer> {
+    return new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(new RawPeer(socket)));
+    });
+  }
+}
+
+function pdu(commandId: number, sequence: number, body: Buffer = Buffer.alloc(0), lengthOverride?: number): Buffer {
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(lengthOverride ?? 16 + body.length, 0);
+  header.writeUInt32BE(commandId, 4);
+  header.writeUInt32BE(0, 8);
+  header.writeUInt32BE(sequence, 12);
+  return Buffer.concat([header, body]);
+}
+
+const GENERIC_NACK = 0x80000000;
+const ENQUIRE_LINK = 0x00000015;
+const ENQUIRE_LINK_RESP = 0x80000015;
+const BIND_TRANSCEIVER = 0x00000009;
+
+beforeEach(async () => {
+  running = await startSimulator();
+});
+
+afterEach(async () => {
+  await running.stop();
+});
+
+describe('SMSC faced with PDUs it cannot read', () => {
+  it('answers garbage with generic_nack ESME_RINVCMDLEN and closes only that connection', async () => {
+    const healthy = await TestEsme.connect(running.smppPort);
+    await healthy.bind('transceiver');
+    const bad = await RawPeer.connect(running.smppPort);
+    bad.socket.write(Buffer.from('GET / HTTP/1.1\r\nHost: smsc\r\n\r\n'));
+    await waitFor('the garbage connection to close', () => bad.closed);
+    expect(bad.received[0]).toMatchObject({ commandId: GENERIC_NACK, status: CommandStatus.ESME_RINVCMDLEN });
+    const resp = await healthy.submit({ destination_addr: '4915111111111', short_message: Buffer.from('still here') });
+    expect(resp.command_status).toBe(CommandStatus.ESME_ROK);
+    healthy.close();
+  });
+
+  it('rejects a command_length above the maximum or below the header size, naming the sequence when it can', async () => {
+    const big = await RawPeer.connect(running.smppPort);
+    big.socket.write(pdu(ENQUIRE_LINK, 77, Buffer.alloc(0), 1 << 20));
+    await waitFor('close after an oversized length', () => big.closed);
+    expect(big.received[0]).toMatchObject({ commandId: GENERIC_NACK, status: CommandStatus.ESME_RINVCMDLEN, sequence: 77 });
+
+    const small = await RawPeer.connect(running.smppPort);
+    small.socket.write(pdu(ENQUIRE_LINK, 5, Buffer.alloc(0), 8));
+    await waitFor('close after a too-small length', () => small.closed);
+    expect(small.received[0]).toMatchObject({ commandId: GENERIC_NACK, status: CommandStatus.ESME_RINVCMDLEN });
+  });
+
+  it('answers an unknown command_id with generic_nack ESME_RINVCMDID and keeps reading that session', async () => {
+    const peer = await RawPeer.connect(running.smppPort);
+    peer.socket.write(Buffer.concat([pdu(0x00000777, 9), pdu(ENQUIRE_LINK, 10)]));
+    await waitFor('two answers', () => peer.received.length >= 2);
+    expect(peer.received[0]).toMatchObject({ commandId: GENERIC_NACK, status: CommandStatus.ESME_RINVCMDID, sequence: 9 });
+    expect(peer.received[1]).toMatchObject({ commandId: ENQUIRE_LINK_RESP, status: 0, sequence: 10 });
+    expect(peer.closed).toBe(false);
+    peer.socket.destroy();
+  });
+
+  it('answers a PDU whose body is cut short inside its own length with generic_nack, then serves the next PDU', async () => {
+    const peer = await RawPeer.connect(running.smppPort);
+    // bind_transceiver whose body holds only a system_id: the mandatory int8 fields are missing.
+    peer.socket.write(Buffer.concat([pdu(BIND_TRANSCEIVER, 3, Buffer.from('verigate\0')), pdu(ENQUIRE_LINK, 4)]));
+    await waitFor('two answers', () => peer.received.length >= 2);
+    expect(peer.received[0]).toMatchObject({ commandId: GENERIC_NACK, status: CommandStatus.ESME_RINVCMDLEN, sequence: 3 });
+    expect(peer.received[1]).toMatchObject({ commandId: ENQUIRE_LINK_RESP, sequence: 4 });
+    peer.socket.destroy();
+  });
+
+  it('keeps other ESMEs working while one connection stops halfway through a PDU', async () => {
+    const truncated = await RawPeer.connect(running.smppPort);
+    truncated.socket.write(pdu(ENQUIRE_LINK, 1, Buffer.alloc(0), 40).subarray(0, 20));
+    const healthy = await TestEsme.connect(running.smppPort);
+    await healthy.bind('transceiver');
+    expect((await healthy.request('enquire_link')).command_status).toBe(CommandStatus.ESME_ROK);
+    truncated.socket.end();
+    await waitFor('the truncated connection to close', () => truncated.closed);
+    expect((await healthy.submit({ destination_addr: '4915111111111', short_message: Buffer.from('ok') })).command_status).toBe(CommandStatus.ESME_ROK);
+    healthy.close();
+  });
+
+  it('closes a connection that never binds once the bind timeout passes', async () => {
+    await running.stop();
+    running = await startSimulator({ });
+    // The default bind timeout is long; a short-lived SMSC shows the timer is armed per connection.
+    const { SmscServer } = await import('../../../../simulator/smsc/smsc-server');
+    const smsc = new SmscServer({ port: 0, bindTimeoutMs: 100, handlers: { authenticate: () => 0, submit: () => ({ status: 0 }) } });
+    const port = await smsc.listen();
+    const idle = await RawPeer.connect(port);
+    await waitFor('the idle connection to be closed', () => idle.closed, 3_000);
+    await smsc.close();
+  });
+});
