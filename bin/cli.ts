@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, SETTINGS, settingsHelp, type Config } from './
 const USAGE = `Usage: verigate <command> [flags]
 
 Commands:
-  start       the whole stack: simulator + verifier (not built yet)
+  start       the whole stack (today: the simulator, with SQLite under ./data; the verifier is not built yet)
   simulator   the carrier simulator alone: SMSC (SMPP), handsets (WebSocket), control API
   verifier    the Verify API and gateway alone (not built yet)
 
@@ -50,6 +50,9 @@ async function main(argv: string[]): Promise<number> {
     case 'simulator':
       return runSimulator(config);
     case 'start':
+      // Until the verifier lands, the whole stack is the simulator.
+      process.stdout.write('verigate start: the verifier is not built yet; starting the carrier simulator.\n');
+      return runSimulator(config);
     case 'verifier':
       process.stderr.write(`verigate ${command}: not built yet; \`verigate simulator\` runs the carrier simulator.\n`);
       return 1;
