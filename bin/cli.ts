@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import pino from 'pino';
 import { buildSimulator } from '../simulator';
+import { createLogger } from '../gateway/logging/logger';
 import { ConfigError, loadConfig, SETTINGS, settingsHelp, type Config } from './config';
 
 const USAGE = `Usage: verigate <command> [flags]
@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runSimulator(config: Config): Promise<number> {
-  const logger = pino({ level: config.logLevel, base: { component: 'simulator' } });
+  const logger = createLogger({ level: config.logLevel, component: 'simulator' });
   const simulator = buildSimulator({
     host: config.host,
     httpPort: config.simPort,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { CommandStatus, REGISTERED_DELIVERY, type MessagePdu } from '../gateway/smpp';
+import { CommandStatus, ESM_CLASS, REGISTERED_DELIVERY, type MessagePdu } from '../gateway/smpp';
 import { formatReceipt, MessageState, statForState } from '../gateway/receipt';
 import { encodeText, segmentText } from '../gateway/text';
 import type { Clock } from '../gateway/clock';
@@ -276,28 +276,26 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
   }
 
   async #deliverMobileOriginated(message: StoredMessage): Promise<void> {
-    const smsc = this.#deps.smsc();
-    if (this.#moInFlight.has(message.id) || !smsc.hasReceiver()) return;
+    const receiver = this.#deps.smsc().receiver();
+    if (this.#moInFlight.has(message.id) || !receiver) return;
     this.#moInFlight.add(message.id);
     try {
       const segmented = segmentText(message.body, { method: 'udh', ref: randomBytes(1)[0] ?? 0 });
-      let systemId: string | undefined;
       for (const part of segmented.parts) {
-        const response = await smsc.deliver(systemId, {
+        const response = await receiver.deliver({
           source_addr_ton: 1,
           source_addr_npi: 1,
           source_addr: message.source.replace(/^\+/, ''),
           dest_addr_ton: /^\+?\d+$/.test(message.destination) ? 1 : 0,
           dest_addr_npi: 1,
           destination_addr: message.destination.replace(/^\+/, ''),
-          esm_class: part.esmClassUdhi ? 0x40 : 0,
+          esm_class: part.esmClassUdhi ? ESM_CLASS.UDHI : 0,
           data_coding: segmented.dataCoding,
           short_message: part.shortMessage,
         });
         if (response.command_status !== CommandStatus.ESME_ROK) return;
-        systemId ??= smsc.binds().find((b) => b.mode !== 'transmitter')?.systemId;
       }
-      this.#deps.store.setMessageStatus(message.id, 'sent', systemId);
+      this.#deps.store.setMessageStatus(message.id, 'sent', receiver.systemId);
     } catch {
       // Left 'queued': the next bind of a receiver sends it again.
     } finally {
@@ -324,7 +322,7 @@ function receiptPdu(segment: Segment): Record<string, unknown> {
     dest_addr_ton: /^\+?\d+$/.test(segment.source) ? 1 : 5,
     dest_addr_npi: 1,
     destination_addr: segment.source.replace(/^\+/, ''),
-    esm_class: 0x04,
+    esm_class: ESM_CLASS.DELIVERY_RECEIPT,
     data_coding: 0,
     short_message: Buffer.from(text, 'latin1'),
     receipted_message_id: segment.messageId,

@@ -119,10 +119,20 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
    * bound, or the session closes or times out first.
    */
   deliver(systemId: string | undefined, fields: Record<string, unknown>): Promise<ResponsePdu> {
+    const receiver = this.receiver(systemId);
+    if (!receiver) return Promise.reject(new NoReceiverError(systemId));
+    return receiver.deliver(fields);
+  }
+
+  /**
+   * Picks one bound receiver (round-robin) and pins it, so that every part of
+   * a concatenated message reaches the same session.
+   */
+  receiver(systemId?: string): { systemId: string; deliver(fields: Record<string, unknown>): Promise<ResponsePdu> } | undefined {
     const receivers = this.#receivers(systemId);
-    if (receivers.length === 0) return Promise.reject(new NoReceiverError(systemId));
+    if (receivers.length === 0) return undefined;
     const target = receivers[this.#roundRobin++ % receivers.length]!;
-    return target.session.request('deliver_sm', fields);
+    return { systemId: target.bind!.systemId, deliver: (fields) => target.session.request('deliver_sm', fields) };
   }
 
   /** Unbinds every bound ESME politely, then closes the port. */
