@@ -4,3 +4,5 @@ export { CommandStatus, commandStatusName, type CommandStatusName } from './comm
 export { SmppProtocolError, SmppSessionClosedError, SmppTimeoutError } from './errors';
 export * from './pdu';
 export { MAX_PDU_LENGTH } from './smpp-package';
+export { SmppClient, SmppBindError, SmppLinkDownError, type LinkState, type SmppClientOptions } from './esme-client';
+export { parseSmppUrl, describeEndpoint, SmppEndpointError, type SmppEndpoint } from './endpoint';
