@@ -1,0 +1,159 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock';
+import { GatewayMetrics } from './metrics';
+import { Dispatcher, OutboxStore, type DispatcherOptions, type NewOutboxItem, type OutboxRow, type PartDelivery } from './outbox';
+import { Router, smppRoute, type RoutingTable, type SmsRoute, type VoiceRoute } from './router';
+import { describeEndpoint, SmppClient, type MessagePdu, type SmppEndpoint } from './smpp';
+import { readReceipt } from './sms/receipt-reader';
+import { SmppSmsSender } from './sms/smpp-sms-sender';
+import { decodeText, splitUdh } from './text';
+import { ESM_CLASS } from './smpp/pdu';
+import type { SqliteDatabase } from './storage/sqlite';
+import type { DeliveryOutcome } from './receipt';
+
+/** Twilio's opt-out keywords: an MO that is one of these opts its sender out. */
+const OPT_OUT_KEYWORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
+
+export interface DeliveryReport extends PartDelivery {
+  outcome: DeliveryOutcome;
+}
+
+export interface GatewayEvents {
+  /** A receipt matched one part of a sent SMS. */
+  delivery: [report: DeliveryReport];
+  sent: [row: OutboxRow, result: Record<string, unknown>];
+  failed: [row: OutboxRow, error: Error];
+  expired: [row: OutboxRow, reason: string];
+  mo: [message: { from: string; to: string; text: string }];
+}
+
+export interface GatewayOptions {
+  /** The caller's database: outbox rows are written in the caller's own transactions. */
+  db: SqliteDatabase;
+  smpp?: SmppEndpoint;
+  /** Extra SMS routes (e.g. a REST SMS API), by name. */
+  smsRoutes?: SmsRoute[];
+  voice?: VoiceRoute;
+  routing?: RoutingTable;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: GatewayMetrics;
+  dispatcher?: Omit<DispatcherOptions, 'store' | 'sender' | 'clock'>;
+  smppClient?: { enquireLinkIntervalMs?: number; responseTimeoutMs?: number; reconnect?: { initialMs: number; maxMs: number; jitter: number } };
+}
+
+/**
+ * The carrier side: a durable outbox, a dispatcher, the routes (SMPP link,
+ * REST APIs) and what comes back (receipts, MO). Nothing is sent that was not
+ * first written to the outbox.
+ */
+export class Gateway extends EventEmitter<GatewayEvents> {
+  readonly outbox: OutboxStore;
+  readonly dispatcher: Dispatcher;
+  readonly smppClient?: SmppClient;
+  readonly router: Router;
+  readonly metrics: GatewayMetrics;
+  readonly #clock: Clock;
+  readonly #logger?: Logger;
+
+  constructor(options: GatewayOptions) {
+    super();
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger;
+    this.metrics = options.metrics ?? new GatewayMetrics();
+    this.outbox = new OutboxStore(options.db);
+    const smsRoutes = [...(options.smsRoutes ?? [])];
+    if (options.smpp) {
+      const endpoint = options.smpp;
+      const client = new SmppClient({ endpoint, clock: this.#clock, onDeliver: (pdu) => this.#onDeliver(pdu), ...options.smppClient });
+      client.on('state', (state, reason) => {
+        this.metrics.linkUp.set(state === 'bound' ? 1 : 0);
+        this.#logger?.info({ smsc: describeEndpoint(endpoint), state, reason }, 'SMPP link');
+      });
+      this.smppClient = client;
+      smsRoutes.unshift(smppRoute('smpp', new SmppSmsSender(client, endpoint)));
+    }
+    this.router = new Router(smsRoutes, options.voice, options.routing);
+    this.dispatcher = new Dispatcher({ ...options.dispatcher, store: this.outbox, sender: this.#instrumentedRouter(), clock: this.#clock });
+    this.dispatcher.on('sent', (row, result, early) => {
+      this.metrics.acknowledged.inc({ route: result.route });
+      this.emit('sent', row, result.result);
+      for (const delivery of early) this.#reportDelivery(delivery, delivery.delivery as DeliveryOutcome);
+    });
+    this.dispatcher.on('retry', (row, error) => {
+      this.metrics.retried.inc({ route: row.kind });
+      this.#logger?.warn({ outboxId: row.id, attempt: row.attempts, error: error.message }, 'send failed, will retry');
+    });
+    this.dispatcher.on('failed', (row, error) => {
+      this.metrics.failed.inc({ route: row.kind });
+      this.#logger?.warn({ outboxId: row.id, error: error.message }, 'send failed permanently');
+      this.emit('failed', row, error);
+    });
+    this.dispatcher.on('expired', (row, reason) => {
+      this.metrics.expired.inc();
+      this.emit('expired', row, reason);
+    });
+  }
+
+  /** Adds an outbox item; call inside the caller's transaction, then `notify()` after it commits. */
+  enqueue(item: NewOutboxItem): string {
+    return this.outbox.enqueue(item, this.#clock.now());
+  }
+
+  notify(): void {
+    this.dispatcher.notify();
+  }
+
+  start(): void {
+    this.smppClient?.start();
+    this.dispatcher.start();
+  }
+
+  /** Drains what is in flight, then unbinds. */
+  async stop(): Promise<void> {
+    await this.dispatcher.stop();
+    await this.smppClient?.stop();
+  }
+
+  #instrumentedRouter() {
+    return {
+      send: async (row: OutboxRow) => {
+        this.metrics.submitted.inc({ route: row.kind });
+        try {
+          return await this.router.send(row);
+        } finally {
+          if (this.smppClient) this.metrics.windowInUse.set(this.smppClient.windowInUse);
+        }
+      },
+    };
+  }
+
+  #reportDelivery(delivery: PartDelivery, outcome: DeliveryOutcome): void {
+    this.metrics.delivered.inc({ outcome });
+    this.emit('delivery', { ...delivery, outcome });
+  }
+
+  #onDeliver(pdu: MessagePdu): number {
+    const receipt = readReceipt(pdu);
+    if (receipt) {
+      const matched = this.outbox.recordDelivery(receipt.messageIds, receipt.outcome, receipt.stat, receipt.errorCode, this.#clock.now());
+      if (matched) this.#reportDelivery(matched, receipt.outcome);
+      else this.#logger?.debug({ messageIds: receipt.messageIds, stat: receipt.stat }, 'receipt ahead of its send: kept');
+      return 0;
+    }
+    let userData = pdu.short_message && pdu.short_message.length > 0 ? pdu.short_message : (pdu.message_payload ?? Buffer.alloc(0));
+    try {
+      if ((pdu.esm_class ?? 0) & ESM_CLASS.UDHI) userData = splitUdh(userData).payload;
+    } catch {
+      // A broken UDH still leaves a message worth counting; read it all as text.
+    }
+    const message = { from: `+${(pdu.source_addr ?? '').replace(/^\+/, '')}`, to: pdu.destination_addr ?? '', text: decodeText(userData, pdu.data_coding ?? 0) };
+    this.metrics.mobileOriginated.inc();
+    const keyword = message.text.trim().toUpperCase();
+    if (OPT_OUT_KEYWORDS.has(keyword)) this.outbox.recordOptOut(message.from, keyword, this.#clock.now());
+    this.#logger?.info({ from: message.from, to: message.to, optOut: OPT_OUT_KEYWORDS.has(keyword) }, 'MO message');
+    this.emit('mo', message);
+    return 0;
+  }
+}

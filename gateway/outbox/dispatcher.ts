@@ -1,0 +1,154 @@
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock, type Timer } from '../clock';
+import { backoffDelay, type BackoffPolicy } from '../retry/backoff';
+import type { OutboxRow, OutboxStore, PartDelivery } from './outbox-store';
+
+export interface SendResult {
+  route: string;
+  result: Record<string, unknown>;
+  /** SMSC message ids of an SMS's parts, for matching receipts. */
+  smsMessageIds?: string[];
+}
+
+/** What sends a row; errors with `temporary: false` fail the row, any other error is retried. */
+export interface OutboxSender {
+  send(row: OutboxRow): Promise<SendResult>;
+}
+
+export interface DispatcherEvents {
+  /** Sent; `early` holds receipts that had arrived before the send was recorded. */
+  sent: [row: OutboxRow, result: SendResult, early: PartDelivery[]];
+  retry: [row: OutboxRow, error: Error, nextAttemptAt: number];
+  failed: [row: OutboxRow, error: Error];
+  expired: [row: OutboxRow, reason: string];
+}
+
+export interface DispatcherOptions {
+  store: OutboxStore;
+  sender: OutboxSender;
+  clock?: Clock;
+  /** Distinguishes this dispatcher's leases from another instance's. */
+  owner?: string;
+  /** How long a claimed row stays ours; it must outlast one send. */
+  leaseMs?: number;
+  /** Rows in flight at once (the SMPP window still bounds what is outstanding at the SMSC). */
+  concurrency?: number;
+  pollMs?: number;
+  backoff?: BackoffPolicy;
+}
+
+interface SendFailure {
+  temporary?: boolean;
+  smppStatus?: number;
+}
+
+/**
+ * Sends outbox rows at least once: claims due rows under a lease, hands them
+ * to the sender, retries temporary failures with backoff, fails permanent
+ * ones, and never sends a row past its expiry. After a crash, rows left
+ * pending (or leased by the dead process) are sent when the lease runs out.
+ */
+export class Dispatcher extends EventEmitter<DispatcherEvents> {
+  readonly #store: OutboxStore;
+  readonly #sender: OutboxSender;
+  readonly #clock: Clock;
+  readonly owner: string;
+  readonly #leaseMs: number;
+  readonly #concurrency: number;
+  readonly #pollMs: number;
+  readonly #backoff: BackoffPolicy;
+  readonly #inFlight = new Set<Promise<void>>();
+  #timer?: Timer;
+  #running = false;
+  #ticking = false;
+
+  constructor(options: DispatcherOptions) {
+    super();
+    this.#store = options.store;
+    this.#sender = options.sender;
+    this.#clock = options.clock ?? systemClock;
+    this.owner = options.owner ?? `dispatcher-${randomBytes(6).toString('hex')}`;
+    this.#leaseMs = options.leaseMs ?? 60_000;
+    this.#concurrency = options.concurrency ?? 100;
+    this.#pollMs = options.pollMs ?? 500;
+    this.#backoff = options.backoff ?? { initialMs: 1_000, maxMs: 60_000, jitter: 0.2 };
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.notify();
+  }
+
+  /** Something was enqueued: look now instead of at the next poll. */
+  notify(): void {
+    if (!this.#running) return;
+    this.#timer?.cancel();
+    this.#timer = this.#clock.setTimeout(() => this.#tick(), 0);
+  }
+
+  /** Stops claiming and waits for the rows in flight (graceful shutdown drains them). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#timer?.cancel();
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #tick(): void {
+    if (!this.#running || this.#ticking) return;
+    this.#ticking = true;
+    try {
+      const room = this.#concurrency - this.#inFlight.size;
+      const rows = room > 0 ? this.#store.claimDue(this.owner, this.#clock.now(), this.#leaseMs, room) : [];
+      for (const row of rows) {
+        const work = this.#process(row).finally(() => {
+          this.#inFlight.delete(work);
+          if (this.#inFlight.size === this.#concurrency - 1) this.notify();
+        });
+        this.#inFlight.add(work);
+      }
+      const full = rows.length === room && room > 0;
+      const nextDue = this.#store.nextDueAt();
+      const wait = full ? 0 : Math.min(this.#pollMs, Math.max(0, (nextDue ?? Infinity) - this.#clock.now()));
+      if (this.#inFlight.size < this.#concurrency) this.#timer = this.#clock.setTimeout(() => this.#tick(), wait);
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  async #process(row: OutboxRow): Promise<void> {
+    if (this.#clock.now() >= row.expiresAt) {
+      this.#store.markFinal(row.id, this.owner, 'expired', 'expired before it could be sent', undefined, this.#clock.now());
+      this.emit('expired', row, 'expired before it could be sent');
+      return;
+    }
+    try {
+      const result = await this.#sender.send(row);
+      const early = this.#store.markSent(row.id, this.owner, result.route, result.result, this.#clock.now(), result.smsMessageIds);
+      this.emit('sent', row, result, early);
+    } catch (caught) {
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      const failure = caught as SendFailure;
+      const now = this.#clock.now();
+      if (failure.temporary === false) {
+        this.#store.markFinal(row.id, this.owner, 'failed', error.message, failure.smppStatus, now);
+        this.emit('failed', row, error);
+        return;
+      }
+      const nextAttemptAt = now + backoffDelay(row.attempts - 1, this.#backoff);
+      if (nextAttemptAt >= row.expiresAt) {
+        const reason = `expired while retrying: ${error.message}`;
+        this.#store.markFinal(row.id, this.owner, 'expired', reason, failure.smppStatus, now);
+        this.emit('expired', row, reason);
+        return;
+      }
+      this.#store.markRetry(row.id, this.owner, error.message, failure.smppStatus, nextAttemptAt);
+      this.emit('retry', row, error, nextAttemptAt);
+    }
+  }
+}

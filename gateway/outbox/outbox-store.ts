@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { migrate, type SqliteDatabase } from '../storage/sqlite';
+import { idSpellings } from '../sms/receipt-reader';
+
+export type OutboxKind = 'sms' | 'call';
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'expired';
+
+export interface OutboxRow {
+  id: string;
+  kind: OutboxKind;
+  payload: Record<string, unknown>;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  expiresAt: number;
+  route: string | null;
+  result: Record<string, unknown> | null;
+  lastError: string | null;
+  smppStatus: number | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export interface NewOutboxItem {
+  kind: OutboxKind;
+  payload: Record<string, unknown>;
+  expiresAt: number;
+  /** Defaults to a fresh `OB…` id. */
+  id?: string;
+}
+
+export interface PartDelivery {
+  outboxId: string;
+  messageId: string;
+  part: number;
+  delivery: string;
+  stat: string;
+  /** The delivery state of every part of that message, in order. */
+  parts: { delivery: string }[];
+}
+
+const migrations = fileURLToPath(new URL('./migrations', import.meta.url));
+
+const columns = `id, kind, payload, status, attempts, next_attempt_at AS nextAttemptAt, expires_at AS expiresAt, route,
+  result, last_error AS lastError, smpp_status AS smppStatus, created_at AS createdAt, finished_at AS finishedAt`;
+
+type RawRow = Omit<OutboxRow, 'payload' | 'result'> & { payload: string; result: string | null };
+
+function toRow(raw: RawRow): OutboxRow {
+  return { ...raw, payload: JSON.parse(raw.payload) as Record<string, unknown>, result: raw.result ? (JSON.parse(raw.result) as Record<string, unknown>) : null };
+}
+
+/**
+ * The durable outbox, in the caller's database so that an item is written in
+ * the same transaction as the record that caused it. Rows are claimed with a
+ * lease (owner, expiry) rather than held in memory: two dispatchers never send
+ * one row at once, and a dead dispatcher's rows are picked up when its lease ends.
+ */
+export class OutboxStore {
+  readonly #db: SqliteDatabase;
+  readonly #insert;
+  readonly #claim;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    migrate(db, 'outbox', migrations);
+    this.#insert = db.prepare(`INSERT INTO outbox (id, kind, payload, status, next_attempt_at, expires_at, created_at)
+      VALUES (?, ?, ?, 'pending', ?, ?, ?)`);
+    this.#claim = db.prepare(`UPDATE outbox SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
+      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now
+                   AND (lease_until IS NULL OR lease_until < @now) ORDER BY next_attempt_at LIMIT @limit)
+      RETURNING ${columns}`);
+  }
+
+  /** Adds an item; call it inside the transaction that writes the record causing it. */
+  enqueue(item: NewOutboxItem, now: number): string {
+    const id = item.id ?? `OB${randomBytes(16).toString('hex')}`;
+    this.#insert.run(id, item.kind, JSON.stringify(item.payload), now, item.expiresAt, now);
+    return id;
+  }
+
+  /** Leases up to `limit` due rows to `owner` until `now + leaseMs`, counting the attempt. */
+  claimDue(owner: string, now: number, leaseMs: number, limit: number): OutboxRow[] {
+    return (this.#claim.all({ owner, until: now + leaseMs, now, limit }) as RawRow[]).map(toRow);
+  }
+
+  /**
+   * Marks a row sent and records its SMS parts, applying any receipt that
+   * arrived first; returns those receipts' deliveries.
+   */
+  markSent(id: string, owner: string, route: string, result: Record<string, unknown>, now: number, smsMessageIds: string[] = []): PartDelivery[] {
+    return this.#db.transaction(() => {
+      this.#db.prepare(`UPDATE outbox SET status = 'sent', route = ?, result = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
+        WHERE id = ? AND lease_owner = ?`).run(route, JSON.stringify(result), now, id, owner);
+      const part = this.#db.prepare('INSERT OR IGNORE INTO outbox_sms_parts (message_id, outbox_id, part) VALUES (?, ?, ?)');
+      smsMessageIds.forEach((messageId, i) => part.run(messageId, id, i + 1));
+      const early: PartDelivery[] = [];
+      for (const messageId of smsMessageIds) {
+        for (const spelling of idSpellings(messageId)) {
+          const receipt = this.#db.prepare('DELETE FROM early_receipts WHERE message_id = ? RETURNING delivery, stat, error_code AS errorCode').get(spelling) as
+            | { delivery: string; stat: string; errorCode: string | null }
+            | undefined;
+          if (!receipt) continue;
+          const applied = this.#applyDelivery(messageId, receipt.delivery, receipt.stat, receipt.errorCode ?? undefined, now);
+          if (applied) early.push(applied);
+        }
+      }
+      return early;
+    })();
+  }
+
+  /** Gives the row back for another attempt at `nextAttemptAt`. */
+  markRetry(id: string, owner: string, error: string, smppStatus: number | undefined, nextAttemptAt: number): void {
+    this.#db.prepare(`UPDATE outbox SET next_attempt_at = ?, last_error = ?, smpp_status = ?, lease_owner = NULL, lease_until = NULL
+      WHERE id = ? AND lease_owner = ?`).run(nextAttemptAt, error, smppStatus ?? null, id, owner);
+  }
+
+  markFinal(id: string, owner: string, status: 'failed' | 'expired', error: string, smppStatus: number | undefined, now: number): void {
+    this.#db.prepare(`UPDATE outbox SET status = ?, last_error = ?, smpp_status = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL
+      WHERE id = ? AND lease_owner = ?`).run(status, error, smppStatus ?? null, now, id, owner);
+  }
+
+  /**
+   * Records a receipt against the part it names, trying each spelling of the
+   * id. A receipt for no known part is kept (it may have beaten its own send
+   * to the store) and applied by `markSent`; then this returns undefined.
+   */
+  recordDelivery(messageIds: readonly string[], delivery: string, stat: string, errorCode: string | undefined, now: number): PartDelivery | undefined {
+    return this.#db.transaction(() => {
+      for (const messageId of messageIds) {
+        const applied = this.#applyDelivery(messageId, delivery, stat, errorCode, now);
+        if (applied) return applied;
+      }
+      this.#db.prepare('INSERT OR REPLACE INTO early_receipts (message_id, delivery, stat, error_code, received_at) VALUES (?, ?, ?, ?, ?)')
+        .run(messageIds[0], delivery, stat, errorCode ?? null, now);
+      return undefined;
+    })();
+  }
+
+  #applyDelivery(messageId: string, delivery: string, stat: string, errorCode: string | undefined, now: number): PartDelivery | undefined {
+    const found = this.#db.prepare('SELECT outbox_id AS outboxId, part FROM outbox_sms_parts WHERE message_id = ?').get(messageId) as
+      | { outboxId: string; part: number }
+      | undefined;
+    if (!found) return undefined;
+    this.#db.prepare('UPDATE outbox_sms_parts SET delivery = ?, stat = ?, error_code = ?, updated_at = ? WHERE message_id = ? AND outbox_id = ?')
+      .run(delivery, stat, errorCode ?? null, now, messageId, found.outboxId);
+    const parts = this.#db.prepare('SELECT delivery FROM outbox_sms_parts WHERE outbox_id = ? ORDER BY part').all(found.outboxId) as { delivery: string }[];
+    return { outboxId: found.outboxId, messageId, part: found.part, delivery, stat, parts };
+  }
+
+  recordOptOut(number: string, keyword: string, now: number): void {
+    this.#db.prepare('INSERT INTO opt_outs (number, keyword, created_at) VALUES (?, ?, ?) ON CONFLICT (number) DO UPDATE SET keyword = excluded.keyword, created_at = excluded.created_at')
+      .run(number, keyword, now);
+  }
+
+  isOptedOut(number: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM opt_outs WHERE number = ?').get(number) !== undefined;
+  }
+
+  get(id: string): OutboxRow | undefined {
+    const raw = this.#db.prepare(`SELECT ${columns} FROM outbox WHERE id = ?`).get(id) as RawRow | undefined;
+    return raw && toRow(raw);
+  }
+
+  counts(): Record<OutboxStatus, number> {
+    const rows = this.#db.prepare('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all() as { status: OutboxStatus; n: number }[];
+    return { pending: 0, sent: 0, failed: 0, expired: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
+  }
+
+  /** The earliest time a pending row becomes due, for the dispatcher's next wake-up. */
+  nextDueAt(): number | undefined {
+    const row = this.#db.prepare(`SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) AS at FROM outbox WHERE status = 'pending'`).get() as { at: number | null };
+    return row.at ?? undefined;
+  }
+}

@@ -1,0 +1,82 @@
+import type { OutboxRow, OutboxSender, SendResult } from './outbox';
+import type { SmsRequest } from './sms/smpp-sms-sender';
+
+/** A way to send SMS: the SMPP link, or a REST SMS API. */
+export interface SmsRoute {
+  readonly name: string;
+  send(request: SmsRequest): Promise<{ messageIds: string[]; result?: Record<string, unknown> }>;
+}
+
+export interface CallRequest {
+  from: string;
+  to: string;
+  url: string;
+  method?: 'GET' | 'POST';
+  timeoutSeconds?: number;
+  statusCallback?: string;
+  statusCallbackEvents?: string[];
+}
+
+/** A way to place calls: a Restcomm or Twilio-compatible REST API. */
+export interface VoiceRoute {
+  readonly name: string;
+  placeCall(request: CallRequest): Promise<{ callSid: string }>;
+}
+
+/** SMS routing as plain data: the longest matching destination prefix wins, else the default. */
+export interface RoutingTable {
+  sms: { prefix: string; route: string }[];
+  defaultSms: string;
+}
+
+export class RouteMissingError extends Error {
+  override readonly name = 'RouteMissingError';
+  readonly code = 'ROUTE_MISSING';
+  readonly temporary = false;
+}
+
+/** Chooses the route for each outbox row and sends it there. */
+export class Router implements OutboxSender {
+  readonly #sms: Map<string, SmsRoute>;
+
+  constructor(
+    smsRoutes: SmsRoute[],
+    private readonly voice: VoiceRoute | undefined,
+    private readonly table: RoutingTable = { sms: [], defaultSms: smsRoutes[0]?.name ?? '' },
+  ) {
+    this.#sms = new Map(smsRoutes.map((r) => [r.name, r]));
+  }
+
+  smsRouteFor(to: string): SmsRoute {
+    const match = this.table.sms
+      .filter((rule) => to.startsWith(rule.prefix))
+      .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+    const name = match?.route ?? this.table.defaultSms;
+    const route = this.#sms.get(name);
+    if (!route) throw new RouteMissingError(`no SMS route named "${name}" for ${to}`);
+    return route;
+  }
+
+  async send(row: OutboxRow): Promise<SendResult> {
+    if (row.kind === 'sms') {
+      const request = row.payload as unknown as SmsRequest;
+      const route = this.smsRouteFor(request.to);
+      const sent = await route.send(request);
+      return { route: route.name, result: { messageIds: sent.messageIds, ...sent.result }, smsMessageIds: sent.messageIds };
+    }
+    if (!this.voice) throw new RouteMissingError('no voice route configured');
+    const placed = await this.voice.placeCall(row.payload as unknown as CallRequest);
+    return { route: this.voice.name, result: { callSid: placed.callSid } };
+  }
+}
+
+/** The SMPP link as an SMS route. */
+export function smppRoute(name: string, sender: { send(request: SmsRequest): Promise<{ messageIds: string[]; dataCoding: number }> }): SmsRoute {
+  return {
+    name,
+    async send(request) {
+      const sent = await sender.send(request);
+      return { messageIds: sent.messageIds, result: { dataCoding: sent.dataCoding } };
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// The gateway against the simulator running as a separate process, using its per-number behaviours.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Gateway } from '../../gateway/gateway';
+import { CommandStatus, parseSmppUrl } from '../../gateway/smpp';
+import { openDatabase, type SqliteDatabase } from '../../gateway/storage/sqlite';
+import { startSimulatorProcess, type CliProcess } from '../support/cli-process';
+import { waitFor } from '../support/wait-for';
+
+const sid = 'AC' + 'ef'.repeat(16);
+const token = 'gateway-e2e-token';
+const env = { VERIGATE_ACCOUNT_SID: sid, VERIGATE_AUTH_TOKEN: token };
+const auth = { authorization: `Basic ${Buffer.from(`${sid}:${token}`).toString('base64')}` };
+const dir = mkdtempSync(join(tmpdir(), 'verigate-gw-'));
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function simulatorProcess(extra: string[] = []): Promise<CliProcess & { smppPort: number; httpPort: number }> {
+  const sim = await startSimulatorProcess(['--receipt-delay', '0', ...extra], env);
+  cleanups.push(() => sim.kill('SIGKILL'));
+  return sim;
+}
+
+function gateway(db: SqliteDatabase, smppPort: number, window = 10): Gateway {
+  const gw = new Gateway({
+    db,
+    smpp: parseSmppUrl(`smpp://verigate:verigate@127.0.0.1:${smppPort}?window=${window}`),
+    dispatcher: { pollMs: 50, backoff: { initialMs: 50, maxMs: 300, jitter: 0 } },
+    smppClient: { reconnect: { initialMs: 50, maxMs: 300, jitter: 0 } },
+  });
+  cleanups.push(() => gw.stop());
+  return gw;
+}
+
+async function api(port: number, path: string, method = 'GET', body?: unknown): Promise<unknown> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { ...auth, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return response.status === 204 ? undefined : response.json();
+}
+
+function enqueueSms(gw: Gateway, db: SqliteDatabase, count: number, to: (i: number) => string, expiresAt = Date.now() + 600_000): string[] {
+  const ids = db.transaction(() => Array.from({ length: count }, (_, i) => gw.enqueue({ kind: 'sms', payload: { from: 'Verigate', to: to(i), text: `Your code is ${100000 + i}` }, expiresAt })))();
+  gw.notify();
+  return ids;
+}
+
+describe('gateway against the simulator process', () => {
+  it('delivers 1,000 messages through a window of 10 and matches every receipt', { timeout: 90_000 }, async () => {
+    const sim = await simulatorProcess();
+    const db = openDatabase(':memory:');
+    const gw = gateway(db, sim.smppPort, 10);
+    const delivered = new Set<string>();
+    gw.on('delivery', (report) => { if (report.outcome === 'delivered') delivered.add(report.outboxId); });
+    gw.start();
+    const ids = enqueueSms(gw, db, 1_000, (i) => `+4916${String(i).padStart(9, '0')}`);
+    await waitFor('1,000 receipts', () => delivered.size === 1_000, 60_000);
+    expect(gw.outbox.counts()).toMatchObject({ sent: 1_000, pending: 0, failed: 0 });
+    expect([...delivered].sort()).toEqual([...ids].sort());
+    const messages = (await api(sim.httpPort, '/api/messages?limit=2000')) as { messages: unknown[] };
+    expect(messages.messages).toHaveLength(1_000);
+  });
+
+  it('retries throttled and queue-full answers until delivered, and fails a rejected destination with its status', async () => {
+    const sim = await simulatorProcess();
+    await api(sim.httpPort, '/api/behaviours/4916100000001', 'PUT', { sms: 'throttled' });
+    await api(sim.httpPort, '/api/behaviours/4916100000002', 'PUT', { sms: 'queue-full' });
+    await api(sim.httpPort, '/api/behaviours/4916100000003', 'PUT', { sms: 'rejected' });
+    const db = openDatabase(':memory:');
+    const gw = gateway(db, sim.smppPort);
+    let retries = 0;
+    gw.dispatcher.on('retry', () => retries++);
+    gw.start();
+    const [throttled, queueFull, rejected] = enqueueSms(gw, db, 3, (i) => `+491610000000${i + 1}`);
+    await waitFor('a few retries', () => retries >= 4, 10_000);
+    await waitFor('the rejected one to fail', () => gw.outbox.get(rejected!)?.status === 'failed');
+    expect(gw.outbox.get(rejected!)).toMatchObject({ status: 'failed', smppStatus: CommandStatus.ESME_RINVDSTADR });
+    expect(gw.outbox.get(throttled!)).toMatchObject({ status: 'pending', smppStatus: CommandStatus.ESME_RTHROTTLED });
+    await api(sim.httpPort, '/api/behaviours', 'DELETE');
+    await waitFor('both retried to success', () => gw.outbox.get(throttled!)?.status === 'sent' && gw.outbox.get(queueFull!)?.status === 'sent', 10_000);
+    expect(gw.outbox.get(throttled!)!.attempts).toBeGreaterThan(1);
+  });
+
+  it('never sends a message past its expiry', async () => {
+    const sim = await simulatorProcess();
+    const db = openDatabase(':memory:');
+    const gw = gateway(db, sim.smppPort);
+    gw.start();
+    await gw.smppClient!.waitUntilBound();
+    const [late] = enqueueSms(gw, db, 1, () => '+4916200000001', Date.now() - 1);
+    await waitFor('expiry', () => gw.outbox.get(late!)?.status === 'expired');
+    expect(((await api(sim.httpPort, '/api/messages')) as { messages: unknown[] }).messages).toHaveLength(0);
+  });
+
+  it('rebinds after the simulator is killed and restarted mid-run, and every accepted message reaches the SMSC at least once', async () => {
+    const data = join(dir, 'sim-restart.db');
+    let sim = await simulatorProcess(['--data', data]);
+    const port = sim.smppPort;
+    const db = openDatabase(':memory:');
+    const gw = gateway(db, port, 10);
+    gw.start();
+    const ids = enqueueSms(gw, db, 300, (i) => `+4916300${String(i).padStart(6, '0')}`);
+    await waitFor('some sent', () => gw.outbox.counts().sent >= 50, 20_000);
+    await sim.kill('SIGKILL');
+    sim = await simulatorProcess(['--data', data, '--smpp-port', String(port)]);
+    await waitFor('everything sent', () => gw.outbox.counts().sent === ids.length, 30_000);
+    const { messages } = (await api(sim.httpPort, '/api/messages?limit=5000')) as { messages: { text: string }[] };
+    const texts = messages.map((m) => m.text);
+    const distinct = new Set(texts);
+    for (let i = 0; i < ids.length; i++) expect(distinct.has(`Your code is ${100000 + i}`)).toBe(true);
+    const duplicates = texts.length - distinct.size;
+    process.stdout.write(`simulator restart: ${ids.length} messages, ${duplicates} duplicates at the SMSC\n`);
+    expect(duplicates).toBeGreaterThanOrEqual(0);
+  });
+
+  it('sends every outbox row after the gateway process is killed mid-run and restarted', async () => {
+    const sim = await simulatorProcess(['--max-submits-per-second', '200']);
+    const file = join(dir, 'gateway.db');
+    const db = openDatabase(file);
+    const writer = new Gateway({ db });
+    const ids = db.transaction(() => Array.from({ length: 400 }, (_, i) =>
+      writer.enqueue({ kind: 'sms', payload: { from: 'Verigate', to: `+4916400${String(i).padStart(6, '0')}`, text: `row ${i}` }, expiresAt: Date.now() + 600_000 })))();
+    const worker = fileURLToPath(new URL('../support/gateway-worker.ts', import.meta.url));
+    const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+    const url = `smpp://verigate:verigate@127.0.0.1:${sim.smppPort}?window=10&tps=150`;
+    const run = () => {
+      const child = spawn(process.execPath, [tsx, worker, file, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let sent = 0;
+      child.stdout.on('data', (chunk: Buffer) => { sent += (chunk.toString().match(/^sent /gm) ?? []).length; });
+      cleanups.push(() => child.kill('SIGKILL'));
+      return { child, sent: () => sent };
+    };
+    const first = run();
+    await waitFor('the first worker to send some', () => first.sent() >= 50, 20_000);
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    const countSent = () => (db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent'").get() as { n: number }).n;
+    expect(countSent()).toBeLessThan(ids.length);
+    run();
+    await waitFor('every row sent', () => countSent() === ids.length, 40_000);
+    const { messages } = (await api(sim.httpPort, '/api/messages?limit=5000')) as { messages: { text: string }[] };
+    const distinct = new Set(messages.map((m) => m.text));
+    expect(distinct.size).toBe(ids.length);
+    process.stdout.write(`gateway restart: ${ids.length} rows, ${messages.length - distinct.size} duplicates at the SMSC\n`);
+  });
+});
