@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock';
 import { GatewayMetrics } from './metrics';
 import { Dispatcher, OutboxStore, type DispatcherOptions, type NewOutboxItem, type OutboxRow, type PartDelivery } from './outbox';
-import { Router, smppRoute, type RoutingTable, type SmsRoute, type VoiceRoute } from './router';
+import { Router, smppRoute, type OutboxRenderer, type RoutingTable, type SmsRoute, type VoiceRoute } from './router';
 import { describeEndpoint, SmppClient, type MessagePdu, type SmppEndpoint } from './smpp';
 import { readReceipt } from './sms/receipt-reader';
 import { SmppSmsSender } from './sms/smpp-sms-sender';
@@ -36,6 +36,8 @@ export interface GatewayOptions {
   smsRoutes?: SmsRoute[];
   voice?: VoiceRoute;
   routing?: RoutingTable;
+  /** Renders stored payloads at send time (see OutboxRenderer). */
+  render?: OutboxRenderer;
   clock?: Clock;
   logger?: Logger;
   metrics?: GatewayMetrics;
@@ -74,7 +76,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.smppClient = client;
       smsRoutes.unshift(smppRoute('smpp', new SmppSmsSender(client, endpoint)));
     }
-    this.router = new Router(smsRoutes, options.voice, options.routing);
+    this.router = new Router(smsRoutes, options.voice, options.routing, options.render);
     this.dispatcher = new Dispatcher({ ...options.dispatcher, store: this.outbox, sender: this.#instrumentedRouter(), clock: this.#clock });
     this.dispatcher.on('sent', (row, result, early) => {
       this.metrics.acknowledged.inc({ route: result.route });

@@ -35,6 +35,12 @@ export class RouteMissingError extends Error {
   readonly temporary = false;
 }
 
+/**
+ * Turns a stored payload into what is sent, at send time. The verifier keeps
+ * only references in the outbox (never a code) and renders the text here.
+ */
+export type OutboxRenderer = (row: OutboxRow) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
 /** Chooses the route for each outbox row and sends it there. */
 export class Router implements OutboxSender {
   readonly #sms: Map<string, SmsRoute>;
@@ -43,6 +49,7 @@ export class Router implements OutboxSender {
     smsRoutes: SmsRoute[],
     private readonly voice: VoiceRoute | undefined,
     private readonly table: RoutingTable = { sms: [], defaultSms: smsRoutes[0]?.name ?? '' },
+    private readonly render?: OutboxRenderer,
   ) {
     this.#sms = new Map(smsRoutes.map((r) => [r.name, r]));
   }
@@ -58,14 +65,15 @@ export class Router implements OutboxSender {
   }
 
   async send(row: OutboxRow): Promise<SendResult> {
+    const payload = this.render ? await this.render(row) : row.payload;
     if (row.kind === 'sms') {
-      const request = row.payload as unknown as SmsRequest;
+      const request = payload as unknown as SmsRequest;
       const route = this.smsRouteFor(request.to);
       const sent = await route.send(request);
       return { route: route.name, result: { messageIds: sent.messageIds, ...sent.result }, smsMessageIds: sent.messageIds };
     }
     if (!this.voice) throw new RouteMissingError('no voice route configured');
-    const placed = await this.voice.placeCall(row.payload as unknown as CallRequest);
+    const placed = await this.voice.placeCall(payload as unknown as CallRequest);
     return { route: this.voice.name, result: { callSid: placed.callSid } };
   }
 }

@@ -1,0 +1,81 @@
+import type { Attempt, Service, Verification } from '../store/verify-store';
+
+/** Twilio's date format: ISO-8601 in UTC, to the second. */
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function serviceJson(service: Service, base: string) {
+  const url = `${base}/v2/Services/${service.sid}`;
+  return {
+    sid: service.sid,
+    account_sid: service.accountSid,
+    friendly_name: service.friendlyName,
+    code_length: service.codeLength,
+    lookup_enabled: false,
+    psd2_enabled: service.psd2Enabled,
+    skip_sms_to_landlines: false,
+    dtmf_input_required: false,
+    tts_name: null,
+    mailer_sid: null,
+    do_not_share_warning_enabled: service.doNotShareWarningEnabled,
+    custom_code_enabled: service.customCodeEnabled,
+    push: { include_date: false, apn_credential_sid: null, fcm_credential_sid: null },
+    totp: { issuer: null, time_step: 30, code_length: 6, skew: 1 },
+    default_template_sid: null,
+    whatsapp: { msg_service_sid: null, from: null },
+    verify_event_subscription_enabled: false,
+    // Our extensions: how long a verification stays pending, and where events go.
+    verification_ttl: service.verificationTtl,
+    status_callback: service.statusCallback,
+    date_created: isoDate(service.createdAt),
+    date_updated: isoDate(service.updatedAt),
+    url,
+    links: {
+      verification_checks: `${url}/VerificationCheck`,
+      verifications: `${url}/Verifications`,
+      access_tokens: `${url}/AccessTokens`,
+      rate_limits: `${url}/RateLimits`,
+      messaging_configurations: `${url}/MessagingConfigurations`,
+      entities: `${url}/Entities`,
+      webhooks: `${url}/Webhooks`,
+    },
+  };
+}
+
+export function verificationJson(verification: Verification, attempts: Attempt[], base: string) {
+  return {
+    sid: verification.sid,
+    service_sid: verification.serviceSid,
+    account_sid: verification.accountSid,
+    to: verification.to,
+    channel: verification.channel,
+    status: verification.status,
+    valid: verification.status === 'approved',
+    lookup: { carrier: null },
+    amount: verification.amount,
+    payee: verification.payee,
+    send_code_attempts: attempts.map((a) => ({ attempt_sid: a.sid, channel: a.channel, time: isoDate(a.createdAt) })),
+    date_created: isoDate(verification.createdAt),
+    date_updated: isoDate(verification.updatedAt),
+    sna: null,
+    url: `${base}/v2/Services/${verification.serviceSid}/Verifications/${verification.sid}`,
+  };
+}
+
+export function verificationCheckJson(verification: Verification) {
+  return {
+    sid: verification.sid,
+    service_sid: verification.serviceSid,
+    account_sid: verification.accountSid,
+    to: verification.to,
+    channel: verification.channel,
+    status: verification.status,
+    valid: verification.status === 'approved',
+    amount: verification.amount,
+    payee: verification.payee,
+    date_created: isoDate(verification.createdAt),
+    date_updated: isoDate(verification.updatedAt),
+    sna_attempts_error_codes: [],
+  };
+}

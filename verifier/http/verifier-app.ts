@@ -1,0 +1,57 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Registry } from 'prom-client';
+import { basicAuthMatches, type AccountCredentials } from '../../gateway/auth/basic-auth';
+import { VerifyError } from '../errors';
+import { registerVerifyRoutes, type VerifyRoutesDeps } from './verify-routes';
+import { registerVoiceRoutes, type VoiceRoutesDeps } from './voice-routes';
+
+export interface VerifierHttpDeps extends Omit<VerifyRoutesDeps, 'accountSid'>, Omit<VoiceRoutesDeps, 'store' | 'engine' | 'now'> {
+  credentials: AccountCredentials;
+  registry: Registry;
+  logger?: FastifyBaseLogger;
+}
+
+/** The verifier's HTTP side, unstarted: Verify API, voice endpoints, OpenAPI, docs, metrics, health. */
+export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
+  const app = deps.logger ? Fastify({ loggerInstance: deps.logger, bodyLimit: 64 * 1024 }) : Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  app.register(formbody);
+  app.register(swagger, {
+    openapi: {
+      info: { title: 'Verigate Verify API', version: '2', description: 'Twilio Verify v2 compatible. HTTP Basic auth with the account SID and auth token; form-encoded parameters; JSON answers.' },
+      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic' } } },
+      security: [{ basic: [] }],
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+    if (error instanceof VerifyError) return reply.code(error.status).send(error.toJSON());
+    if (error.validation || (error.statusCode && error.statusCode < 500)) {
+      // Malformed bodies and values fail like Twilio's: 400, code 60200.
+      const invalid = new VerifyError('INVALID_PARAMETER', `Invalid parameter: ${error.message}`);
+      return reply.code(400).send(invalid.toJSON());
+    }
+    request.log.error(error);
+    return reply.code(500).send({ code: 20500, message: 'Internal server error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(new VerifyError('NOT_FOUND', `The requested resource ${request.url.split('?')[0]} was not found`).toJSON()));
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.register(async (api) => {
+    api.addHook('onRequest', async (request, reply) => {
+      if (basicAuthMatches(request.headers.authorization, deps.credentials)) return;
+      reply.header('WWW-Authenticate', 'Basic realm="Verigate"');
+      return reply.code(401).send(new VerifyError('AUTHENTICATE').toJSON());
+    });
+    registerVerifyRoutes(api, { ...deps, accountSid: deps.credentials.accountSid });
+  });
+  registerVoiceRoutes(app, deps);
+  return app;
+}

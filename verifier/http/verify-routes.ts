@@ -1,0 +1,232 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { VerifyError } from '../errors';
+import { isSid, newSid } from '../ids';
+import type { Service, ServiceUpdate, VerifyStore } from '../store/verify-store';
+import type { VerificationEngine } from '../verification-engine';
+import type { VerifierMetrics } from '../metrics';
+import { serviceJson, verificationCheckJson, verificationJson } from './serialize';
+
+export interface VerifyRoutesDeps {
+  store: VerifyStore;
+  engine: VerificationEngine;
+  accountSid: string;
+  defaultTtlSeconds: number;
+  metrics: VerifierMetrics;
+  now(): number;
+}
+
+type Form = Record<string, string | boolean | number | undefined>;
+
+const text = (description: string) => ({ type: 'string', description });
+const flag = (description: string) => ({ type: 'boolean', description });
+
+const serviceBody = {
+  type: 'object',
+  properties: {
+    FriendlyName: text('Name shown in the code message (required at create)'),
+    CodeLength: { type: 'integer', description: 'Digits in a code, 4 to 10 (default 6)' },
+    Psd2Enabled: flag('Require Amount and Payee at start and check, and put them in the message'),
+    DoNotShareWarningEnabled: flag('Add a do-not-share warning to the message'),
+    CustomCodeEnabled: flag('Allow CustomCode at start'),
+    VerificationTtl: { type: 'integer', description: 'Seconds a verification stays pending, 60 to 86400 (default 600). Verigate extension.' },
+    StatusCallback: text('URL that receives signed verification and delivery events. Verigate extension.'),
+  },
+} as const;
+
+const errorSchema = {
+  type: 'object',
+  properties: { code: { type: 'integer' }, message: { type: 'string' }, more_info: { type: 'string' }, status: { type: 'integer' } },
+} as const;
+
+/** The resource base for `url` fields: the host the client called. */
+function baseOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+function str(form: Form, name: string): string | undefined {
+  const value = form[name];
+  return value === undefined ? undefined : String(value);
+}
+
+function serviceChanges(form: Form): ServiceUpdate {
+  const changes: ServiceUpdate = {};
+  if (form['FriendlyName'] !== undefined) {
+    const name = String(form['FriendlyName']).trim();
+    if (!name || name.length > 64) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `FriendlyName`: 1 to 64 characters');
+    changes.friendlyName = name;
+  }
+  if (form['CodeLength'] !== undefined) {
+    const length = Number(form['CodeLength']);
+    if (!Number.isInteger(length) || length < 4 || length > 10) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `CodeLength`: 4 to 10');
+    changes.codeLength = length;
+  }
+  if (form['VerificationTtl'] !== undefined) {
+    const ttl = Number(form['VerificationTtl']);
+    if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86_400) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `VerificationTtl`: 60 to 86400 seconds');
+    changes.verificationTtl = ttl;
+  }
+  if (form['StatusCallback'] !== undefined) {
+    const url = String(form['StatusCallback']);
+    if (url !== '' && !/^https?:\/\/\S+$/.test(url)) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `StatusCallback`: an http(s) URL');
+    changes.statusCallback = url || null;
+  }
+  for (const [param, key] of [['Psd2Enabled', 'psd2Enabled'], ['DoNotShareWarningEnabled', 'doNotShareWarningEnabled'], ['CustomCodeEnabled', 'customCodeEnabled']] as const) {
+    if (form[param] !== undefined) changes[key] = form[param] === true;
+  }
+  return changes;
+}
+
+/** The Verify v2 resources (SPEC §4), as the twilio client calls them. */
+export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDeps): void {
+  const { store, engine, accountSid } = deps;
+
+  const loadService = (sid: string): Service => {
+    const service = isSid(sid, 'VA') ? store.service(accountSid, sid) : undefined;
+    if (!service) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${sid} was not found`);
+    return service;
+  };
+
+  app.post<{ Body: Form }>('/v2/Services', {
+    schema: { summary: 'Create a service', tags: ['Services'], consumes: ['application/x-www-form-urlencoded'], body: serviceBody, response: { 400: errorSchema } },
+  }, async (request, reply) => {
+    const form = request.body ?? {};
+    if (form['FriendlyName'] === undefined) throw new VerifyError('INVALID_PARAMETER', 'Missing required parameter `FriendlyName`');
+    const changes = serviceChanges(form);
+    const now = deps.now();
+    const service: Service = {
+      sid: newSid('VA'),
+      accountSid,
+      friendlyName: changes.friendlyName!,
+      codeLength: changes.codeLength ?? 6,
+      psd2Enabled: changes.psd2Enabled ?? false,
+      doNotShareWarningEnabled: changes.doNotShareWarningEnabled ?? false,
+      customCodeEnabled: changes.customCodeEnabled ?? false,
+      verificationTtl: changes.verificationTtl ?? deps.defaultTtlSeconds,
+      statusCallback: changes.statusCallback ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    store.insertService(service);
+    return reply.code(201).send(serviceJson(service, baseOf(request)));
+  });
+
+  app.get<{ Querystring: { PageSize?: number; Page?: number } }>('/v2/Services', {
+    schema: {
+      summary: 'List services (Twilio paging)',
+      tags: ['Services'],
+      querystring: { type: 'object', properties: { PageSize: { type: 'integer', minimum: 1, maximum: 1000 }, Page: { type: 'integer', minimum: 0 }, PageToken: { type: 'string' } } },
+    },
+  }, async (request) => {
+    const pageSize = request.query.PageSize ?? 50;
+    const page = request.query.Page ?? 0;
+    const { services, total } = store.listServices(accountSid, page * pageSize, pageSize);
+    const base = baseOf(request);
+    const pageUrl = (p: number) => `${base}/v2/Services?PageSize=${pageSize}&Page=${p}`;
+    const hasNext = (page + 1) * pageSize < total;
+    return {
+      services: services.map((s) => serviceJson(s, base)),
+      meta: {
+        page,
+        page_size: pageSize,
+        first_page_url: pageUrl(0),
+        previous_page_url: page > 0 ? pageUrl(page - 1) : null,
+        url: pageUrl(page),
+        next_page_url: hasNext ? `${pageUrl(page + 1)}&PageToken=PA${page + 1}` : null,
+        key: 'services',
+      },
+    };
+  });
+
+  app.get<{ Params: { sid: string } }>('/v2/Services/:sid', { schema: { summary: 'Fetch a service', tags: ['Services'] } }, async (request) =>
+    serviceJson(loadService(request.params.sid), baseOf(request)));
+
+  app.post<{ Params: { sid: string }; Body: Form }>('/v2/Services/:sid', {
+    schema: { summary: 'Update a service', tags: ['Services'], consumes: ['application/x-www-form-urlencoded'], body: serviceBody },
+  }, async (request) => {
+    loadService(request.params.sid);
+    const updated = store.updateService(accountSid, request.params.sid, serviceChanges(request.body ?? {}), deps.now())!;
+    return serviceJson(updated, baseOf(request));
+  });
+
+  app.delete<{ Params: { sid: string } }>('/v2/Services/:sid', { schema: { summary: 'Delete a service', tags: ['Services'] } }, async (request, reply) => {
+    loadService(request.params.sid);
+    store.deleteService(accountSid, request.params.sid);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: { sid: string }; Body: Form }>('/v2/Services/:sid/Verifications', {
+    schema: {
+      summary: 'Start a verification (send a code)',
+      tags: ['Verifications'],
+      consumes: ['application/x-www-form-urlencoded'],
+      body: {
+        type: 'object',
+        properties: {
+          To: text('E.164 phone number'),
+          Channel: { type: 'string', enum: ['sms', 'call', 'flashcall'], description: 'sms, call or flashcall (Verigate extension)' },
+          Locale: text('en, de, fr, es or ru'),
+          CustomFriendlyName: text('Name in the message instead of the service name'),
+          CustomCode: text('Code to send instead of a generated one (CustomCodeEnabled)'),
+          Amount: text('PSD2 amount'),
+          Payee: text('PSD2 payee'),
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const service = loadService(request.params.sid);
+    const form = request.body ?? {};
+    const started = engine.start(service, {
+      to: str(form, 'To'),
+      channel: str(form, 'Channel'),
+      locale: str(form, 'Locale'),
+      customFriendlyName: str(form, 'CustomFriendlyName'),
+      customCode: str(form, 'CustomCode'),
+      amount: str(form, 'Amount'),
+      payee: str(form, 'Payee'),
+    });
+    deps.metrics.started.inc({ channel: started.verification.channel });
+    return reply.code(201).send(verificationJson(started.verification, started.attempts, baseOf(request)));
+  });
+
+  app.get<{ Params: { sid: string; verificationSid: string } }>('/v2/Services/:sid/Verifications/:verificationSid', {
+    schema: { summary: 'Fetch a pending verification', tags: ['Verifications'] },
+  }, async (request) => {
+    const found = engine.fetch(loadService(request.params.sid), request.params.verificationSid);
+    return verificationJson(found.verification, found.attempts, baseOf(request));
+  });
+
+  app.post<{ Params: { sid: string; verificationSid: string }; Body: Form }>('/v2/Services/:sid/Verifications/:verificationSid', {
+    schema: {
+      summary: 'Cancel or approve a pending verification',
+      tags: ['Verifications'],
+      consumes: ['application/x-www-form-urlencoded'],
+      body: { type: 'object', properties: { Status: { type: 'string', description: 'canceled or approved' } } },
+    },
+  }, async (request) => {
+    const updated = engine.update(loadService(request.params.sid), request.params.verificationSid, str(request.body ?? {}, 'Status'));
+    return verificationJson(updated.verification, updated.attempts, baseOf(request));
+  });
+
+  app.post<{ Params: { sid: string }; Body: Form }>('/v2/Services/:sid/VerificationCheck', {
+    schema: {
+      summary: 'Check a code',
+      tags: ['Verifications'],
+      consumes: ['application/x-www-form-urlencoded'],
+      body: {
+        type: 'object',
+        properties: { Code: text('The code the user entered'), To: text('E.164 number'), VerificationSid: text('VE…'), Amount: text('PSD2'), Payee: text('PSD2') },
+      },
+    },
+  }, async (request) => {
+    const form = request.body ?? {};
+    const result = engine.check(loadService(request.params.sid), {
+      code: str(form, 'Code'),
+      to: str(form, 'To'),
+      verificationSid: str(form, 'VerificationSid'),
+      amount: str(form, 'Amount'),
+      payee: str(form, 'Payee'),
+    });
+    deps.metrics.checks.inc({ result: result.status });
+    return verificationCheckJson(result);
+  });
+}

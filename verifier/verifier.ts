@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { systemClock, type Clock, type Timer } from '../gateway/clock';
+import { Gateway } from '../gateway/gateway';
+import { GatewayMetrics } from '../gateway/metrics';
+import { VoiceApiClient, type VoiceApiEndpoint } from '../gateway/rest/voice-api-client';
+import type { SmppEndpoint } from '../gateway/smpp';
+import { openDatabase, type SqliteDatabase } from '../gateway/storage/sqlite';
+import type { AccountCredentials } from '../gateway/auth/basic-auth';
+import { AbusePolicy, DEFAULT_ABUSE_SETTINGS, type AbuseSettings } from './abuse/abuse-policy';
+import { CodeBook } from './codes';
+import { StatusCallbacks } from './events/status-callbacks';
+import { buildVerifierHttp } from './http/verifier-app';
+import { VerifierMetrics } from './metrics';
+import { VerifyStore } from './store/verify-store';
+import { VerificationEngine, type EngineSettings } from './verification-engine';
+
+export interface VerifierOptions {
+  host: string;
+  port: number;
+  /** Base URL the voice network reaches the verifier at (RCML, callbacks); default http://HOST:PORT once listening. */
+  publicUrl?: string;
+  credentials: AccountCredentials;
+  dataFile: string;
+  smpp?: SmppEndpoint;
+  voiceApi?: VoiceApiEndpoint;
+  /** Server key for codes (≥ 32 bytes); kept in the database when not given. */
+  codeKey?: Buffer;
+  engine?: Partial<Omit<EngineSettings, 'publicUrl'>>;
+  abuse?: Partial<AbuseSettings>;
+  defaultTtlSeconds?: number;
+  clock?: Clock;
+  logger?: Logger;
+  gatewayTuning?: { dispatcher?: { pollMs?: number; backoff?: { initialMs: number; maxMs: number; jitter: number } }; smppClient?: { reconnect?: { initialMs: number; maxMs: number; jitter: number } } };
+}
+
+export interface Verifier {
+  readonly http: FastifyInstance;
+  readonly engine: VerificationEngine;
+  readonly gateway: Gateway;
+  readonly store: VerifyStore;
+  readonly db: SqliteDatabase;
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_ENGINE_SETTINGS: Omit<EngineSettings, 'publicUrl'> = {
+  smsFrom: 'Verigate',
+  voiceCallerId: '+15005550006',
+  voiceTimeoutSeconds: 30,
+  flashcallPrefix: '+4930990',
+  flashcallTimeoutSeconds: 10,
+};
+
+/** Wires storage, gateway, engine and HTTP; opens nothing until `start`. */
+export function buildVerifier(options: VerifierOptions): Verifier {
+  const clock = options.clock ?? systemClock;
+  const db = openDatabase(options.dataFile);
+  const store = new VerifyStore(db);
+  const key = options.codeKey ?? Buffer.from(store.secret('code-key', () => randomBytes(32).toString('base64'), clock.now()), 'base64');
+  const codes = new CodeBook(key);
+  const registry = new Registry();
+  const voice = options.voiceApi ? new VoiceApiClient(options.voiceApi, { name: 'voice' }) : undefined;
+  const gateway = new Gateway({
+    db,
+    smpp: options.smpp,
+    voice,
+    clock,
+    logger: options.logger,
+    metrics: new GatewayMetrics(registry),
+    // The engine and the gateway need each other: the gateway reaches the engine lazily.
+    render: (row) => engine.render(row),
+    dispatcher: options.gatewayTuning?.dispatcher,
+    smppClient: options.gatewayTuning?.smppClient,
+  });
+  const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...options.engine, publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
+  const abuse = new AbusePolicy(store, { ...DEFAULT_ABUSE_SETTINGS, ...options.abuse }, clock);
+  const callbacks = new StatusCallbacks(options.credentials.authToken, clock, options.logger);
+  const engine: VerificationEngine = new VerificationEngine({ store, gateway, codes, abuse, clock, settings, callbacks, calls: voice, logger: options.logger });
+  const http = buildVerifierHttp({
+    store,
+    engine,
+    credentials: options.credentials,
+    registry,
+    metrics: new VerifierMetrics(registry),
+    defaultTtlSeconds: options.defaultTtlSeconds ?? 600,
+    publicUrl: () => settings.publicUrl,
+    voiceAuthToken: options.voiceApi?.authToken ?? options.credentials.authToken,
+    now: () => clock.now(),
+    logger: options.logger,
+  });
+  let sweeper: Timer | undefined;
+  const sweep = () => {
+    engine.sweepExpired();
+    sweeper = clock.setTimeout(sweep, 5_000);
+  };
+
+  return {
+    http,
+    engine,
+    gateway,
+    store,
+    db,
+    async start() {
+      gateway.start();
+      sweep();
+      await http.listen({ host: options.host, port: options.port });
+      const address = http.server.address();
+      const port = typeof address === 'object' && address ? address.port : options.port;
+      if (!settings.publicUrl) settings.publicUrl = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+      return { port };
+    },
+    async stop() {
+      sweeper?.cancel();
+      await http.close();
+      await gateway.stop();
+      db.close();
+    },
+  };
+}
