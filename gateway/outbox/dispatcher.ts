@@ -114,7 +114,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       }
       const full = rows.length === room && room > 0;
       const nextDue = this.#store.nextDueAt();
-      const wait = full ? 0 : Math.min(this.#pollMs, Math.max(0, (nextDue ?? Infinity) - this.#clock.now()));
+      // At least 1 ms when nothing was claimed: a clock that stands still must not spin us.
+      const wait = full ? 0 : Math.min(this.#pollMs, Math.max(1, (nextDue ?? Infinity) - this.#clock.now()));
       if (this.#inFlight.size < this.#concurrency) this.#timer = this.#clock.setTimeout(() => this.#tick(), wait);
     } finally {
       this.#ticking = false;

@@ -69,7 +69,7 @@ export class OutboxStore {
       VALUES (?, ?, ?, 'pending', ?, ?, ?)`);
     this.#claim = db.prepare(`UPDATE outbox SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
       WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now
-                   AND (lease_until IS NULL OR lease_until < @now) ORDER BY next_attempt_at LIMIT @limit)
+                   AND (lease_until IS NULL OR lease_until <= @now) ORDER BY next_attempt_at LIMIT @limit)
       RETURNING ${columns}`);
   }
 

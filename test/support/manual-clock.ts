@@ -22,7 +22,9 @@ export class ManualClock implements Clock {
   /** Moves time forward, running each due timer in order. */
   advance(ms: number): void {
     const target = this.#now + ms;
-    for (;;) {
+    for (let fired = 0; ; fired++) {
+      // A timer that keeps re-arming itself at the same instant would never let time move.
+      if (fired > 100_000) throw new Error('ManualClock.advance: more than 100,000 timers fired; something re-arms at the same instant');
       const due = this.#timers.filter((t) => !t.cancelled && t.at <= target).sort((a, b) => a.at - b.at)[0];
       if (!due) break;
       due.cancelled = true;
