@@ -1,14 +1,19 @@
 import { parseArgs } from 'node:util';
 import { buildSimulator } from '../simulator';
+import type { Logger } from 'pino';
 import { createLogger } from '../gateway/logging/logger';
+import { describeEndpoint, parseSmppUrl } from '../gateway/smpp';
+import { parseVoiceApiUrl } from '../gateway/rest/voice-api-client';
+import { buildVerifier } from '../verifier';
+import { DEFAULT_ABUSE_SETTINGS } from '../verifier/abuse/abuse-policy';
 import { ConfigError, loadConfig, SETTINGS, settingsHelp, type Config } from './config';
 
 const USAGE = `Usage: verigate <command> [flags]
 
 Commands:
-  start       the whole stack (today: the simulator, with SQLite under ./data; the verifier is not built yet)
-  simulator   the carrier simulator alone: SMSC (SMPP), handsets (WebSocket), control API
-  verifier    the Verify API and gateway alone (not built yet)
+  start       the whole stack in one process: carrier simulator + verifier, wired over SMPP and HTTP
+  simulator   the carrier simulator alone: SMSC (SMPP), voice network (REST), handsets (WebSocket), control API
+  verifier    the Verify API and gateway alone, pointed at carriers with --smpp and --voice-api
 
 Flags (each also an env var; --config FILE reads a JSON object of the same settings):
 ${settingsHelp()}
@@ -48,23 +53,22 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'simulator':
-      return runSimulator(config);
-    case 'start':
-      // Until the verifier lands, the whole stack is the simulator.
-      process.stdout.write('verigate start: the verifier is not built yet; starting the carrier simulator.\n');
-      return runSimulator(config);
     case 'verifier':
-      process.stderr.write(`verigate ${command}: not built yet; \`verigate simulator\` runs the carrier simulator.\n`);
-      return 1;
+    case 'start':
+      return run(command, config);
     default:
       process.stderr.write(`verigate: unknown command "${command}"\n\n${USAGE}\n`);
       return 2;
   }
 }
 
-async function runSimulator(config: Config): Promise<number> {
-  const logger = createLogger({ level: config.logLevel, component: 'simulator' });
-  const simulator = buildSimulator({
+interface Running {
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+function simulatorOptions(config: Config, logger: Logger) {
+  return {
     host: config.host,
     httpPort: config.simPort,
     smppPort: config.smppPort,
@@ -74,36 +78,127 @@ async function runSimulator(config: Config): Promise<number> {
     dataFile: config.data,
     network: { receiptDelayMs: config.receiptDelayMs, maxSubmitsPerSecond: config.maxSubmitsPerSecond },
     logger,
-  });
-  let ports;
+  };
+}
+
+async function startSimulator(config: Config, logger: Logger): Promise<Running & { httpPort: number; smppPort: number }> {
+  const simulator = buildSimulator(simulatorOptions(config, logger));
+  simulator.smsc.on('bound', (b) => logger.info({ systemId: b.systemId, mode: b.mode, remote: b.remote }, 'ESME bound'));
+  simulator.smsc.on('unbound', (b) => logger.info({ systemId: b.systemId, mode: b.mode, remote: b.remote }, 'ESME unbound'));
+  simulator.smsc.on('protocolError', (error, remote) => logger.warn({ remote, status: error.status, sessionSurvives: error.sessionSurvives }, error.message));
   try {
-    ports = await simulator.start();
+    const { httpPort, smppPort } = await simulator.start();
+    const base = `http://${config.host}:${httpPort}`;
+    return {
+      httpPort,
+      smppPort,
+      lines: [
+        `  SMPP (SMSC)       smpp://${config.smppSystemId}:${config.smppPassword}@${config.host}:${smppPort}`,
+        `  Control API       ${base}/api/messages`,
+        `  Voice/SMS REST    ${base}/restcomm/2012-04-24/Accounts/${config.accountSid}/Calls.json (and /2010-04-01)`,
+        `  Handsets (WS)     ws://${config.host}:${httpPort}/ws/handsets/{number}`,
+      ],
+      stop: () => simulator.stop(),
+    };
   } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    process.stderr.write(`verigate: cannot start the simulator: ${e.code === 'EADDRINUSE' ? `port in use (${e.message})` : e.message}\n`);
     await simulator.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startVerifier(config: Config, logger: Logger, routes: { smpp?: string; voiceApi?: string }): Promise<Running & { port: number }> {
+  let smpp, voiceApi;
+  try {
+    smpp = routes.smpp ? parseSmppUrl(routes.smpp) : undefined;
+  } catch (error) {
+    throw new ConfigError(`--smpp: ${(error as Error).message}`);
+  }
+  try {
+    voiceApi = routes.voiceApi ? parseVoiceApiUrl(routes.voiceApi) : undefined;
+  } catch (error) {
+    throw new ConfigError(`--voice-api: ${(error as Error).message}`);
+  }
+  const verifier = buildVerifier({
+    host: config.host,
+    port: config.verifyPort,
+    publicUrl: config.publicUrl || undefined,
+    credentials: { accountSid: config.accountSid, authToken: config.authToken },
+    dataFile: config.data,
+    smpp,
+    voiceApi,
+    codeKey: config.codeKey ? Buffer.from(config.codeKey, 'base64') : undefined,
+    engine: { smsFrom: config.smsFrom, flashcallPrefix: config.flashcallPrefix },
+    abuse: { fraudGuard: { ...DEFAULT_ABUSE_SETTINGS.fraudGuard, enabled: config.fraudGuard === 'on' } },
+    logger: logger.child({ component: 'verifier' }),
+  });
+  try {
+    const { port } = await verifier.start();
+    const base = `http://${config.host}:${port}`;
+    return {
+      port,
+      lines: [
+        `  Verify API        ${base}/v2/Services`,
+        `  API docs          ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+        `  Metrics           ${base}/metrics`,
+        `  SMS route         ${smpp ? describeEndpoint(smpp) : 'none (--smpp)'}`,
+        `  Voice route       ${voiceApi ? voiceApi.baseUrl : 'none (--voice-api)'}`,
+      ],
+      stop: () => verifier.stop(),
+    };
+  } catch (error) {
+    await verifier.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function run(command: 'simulator' | 'verifier' | 'start', config: Config): Promise<number> {
+  const logger = createLogger({ level: config.logLevel, component: command === 'verifier' ? 'verifier' : 'simulator' });
+  const parts: Running[] = [];
+  let verifyBase: string | undefined;
+  try {
+    if (command !== 'verifier') {
+      const simulator = await startSimulator(config, logger);
+      parts.push(simulator);
+      if (command === 'start') {
+        const verifier = await startVerifier(config, logger, {
+          smpp: config.smpp || `smpp://${encodeURIComponent(config.smppSystemId)}:${encodeURIComponent(config.smppPassword)}@${config.host}:${simulator.smppPort}`,
+          voiceApi: config.voiceApi || `http://${config.accountSid}:${encodeURIComponent(config.authToken)}@${config.host}:${simulator.httpPort}/restcomm/2012-04-24`,
+        });
+        parts.push(verifier);
+        verifyBase = `http://${config.host}:${verifier.port}`;
+      }
+    } else {
+      const verifier = await startVerifier(config, logger, { smpp: config.smpp, voiceApi: config.voiceApi });
+      parts.push(verifier);
+      verifyBase = `http://${config.host}:${verifier.port}`;
+    }
+  } catch (error) {
+    for (const part of parts.reverse()) await part.stop().catch(() => undefined);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`verigate: bad config: ${error.message}\n`);
+      return 2;
+    }
+    const e = error as NodeJS.ErrnoException;
+    process.stderr.write(`verigate: cannot start: ${e.code === 'EADDRINUSE' ? `port in use (${e.message})` : e.message}\n`);
     return 1;
   }
-  const base = `http://${config.host}:${ports.httpPort}`;
-  const wsBase = `ws://${config.host}:${ports.httpPort}`;
+  const title = { simulator: 'Verigate carrier simulator', verifier: 'Verigate verifier', start: 'Verigate (verifier + carrier simulator)' }[command];
+  const example = verifyBase
+    ? `  curl -u ${config.accountSid}:${config.authToken} -d FriendlyName=Acme ${verifyBase}/v2/Services`
+    : `  curl -u ${config.accountSid}:${config.authToken} ${parts[0]!.lines[1]!.trim().split(/\s+/).pop()}`;
   process.stdout.write(
     [
-      'Verigate carrier simulator is running.',
-      `  SMPP (SMSC)       smpp://${config.smppSystemId}:${config.smppPassword}@${config.host}:${ports.smppPort}`,
-      `  Control API       ${base}/api/messages`,
-      `  Handsets (WS)     ${wsBase}/ws/handsets/{number}`,
+      `${title} is running.`,
+      ...parts.flatMap((p) => p.lines),
       `  Account SID       ${config.accountSid}`,
       `  Auth token        ${config.authToken}${config.authToken === DEV_TOKEN ? '   (development default; set VERIGATE_AUTH_TOKEN)' : ''}`,
       `  Data              ${config.data}`,
       '',
       'Try:',
-      `  curl -u ${config.accountSid}:${config.authToken} ${base}/api/messages`,
+      example,
       '',
     ].join('\n'),
   );
-  simulator.smsc.on('bound', (b) => logger.info({ systemId: b.systemId, mode: b.mode, remote: b.remote }, 'ESME bound'));
-  simulator.smsc.on('unbound', (b) => logger.info({ systemId: b.systemId, mode: b.mode, remote: b.remote }, 'ESME unbound'));
-  simulator.smsc.on('protocolError', (error, remote) => logger.warn({ remote, status: error.status, sessionSurvives: error.sessionSurvives }, error.message));
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
@@ -112,7 +207,8 @@ async function runSimulator(config: Config): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await simulator.stop();
+  // The verifier first: it drains its outbox and unbinds while the SMSC is still there.
+  for (const part of parts.reverse()) await part.stop();
   return 0;
 }
 

@@ -26,6 +26,13 @@ export const SETTINGS = {
   data: { flag: 'data', env: 'VERIGATE_DATA', kind: 'string', default: '', help: 'SQLite file (":memory:" allowed)' },
   receiptDelayMs: { flag: 'receipt-delay', env: 'VERIGATE_RECEIPT_DELAY_MS', kind: 'integer', default: 1000, help: 'ms from submit to delivery receipt' },
   maxSubmitsPerSecond: { flag: 'max-submits-per-second', env: 'VERIGATE_MAX_SUBMITS_PER_SECOND', kind: 'integer', default: 0, help: 'SMSC throughput cap (0 = none)' },
+  smpp: { flag: 'smpp', env: 'VERIGATE_SMPP', kind: 'string', default: '', help: "verifier's SMS route: smpp://SYSTEM_ID:PASSWORD@HOST:PORT (ssmpp:// for TLS)" },
+  voiceApi: { flag: 'voice-api', env: 'VERIGATE_VOICE_API', kind: 'string', default: '', help: "verifier's voice route: http://SID:TOKEN@HOST:PORT/restcomm/2012-04-24" },
+  publicUrl: { flag: 'public-url', env: 'VERIGATE_PUBLIC_URL', kind: 'string', default: '', help: 'base URL the voice network calls back (default http://HOST:VERIFY_PORT)' },
+  fraudGuard: { flag: 'fraud-guard', env: 'VERIGATE_FRAUD_GUARD', kind: 'string', default: 'on', help: 'on or off: block prefixes with many starts and few approvals' },
+  smsFrom: { flag: 'sms-from', env: 'VERIGATE_SMS_FROM', kind: 'string', default: 'Verigate', help: 'sender of SMS codes' },
+  flashcallPrefix: { flag: 'flashcall-prefix', env: 'VERIGATE_FLASHCALL_PREFIX', kind: 'string', default: '+4930990', help: 'flash calls come from this prefix + the code' },
+  codeKey: { flag: 'code-key', env: 'VERIGATE_CODE_KEY', kind: 'string', default: '', help: 'base64 server key for codes, 32+ bytes (default: generated, kept in the database)' },
   logLevel: { flag: 'log-level', env: 'VERIGATE_LOG_LEVEL', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 } satisfies Record<string, SettingDef>;
 
@@ -51,6 +58,10 @@ function check(name: SettingName, raw: unknown, source: string): string | number
     if (name === 'logLevel' && !LOG_LEVELS.has(value)) throw new ConfigError(`${label}: "${value}" is not one of ${[...LOG_LEVELS].join(', ')}`);
     if (name === 'accountSid' && !/^AC[0-9a-f]{32}$/.test(value)) throw new ConfigError(`${label}: must be "AC" followed by 32 lowercase hex digits`);
     if (name === 'authToken' && value.length < 8) throw new ConfigError(`${label}: must be at least 8 characters`);
+    if (name === 'fraudGuard' && value !== 'on' && value !== 'off') throw new ConfigError(`${label}: must be "on" or "off"`);
+    if (name === 'publicUrl' && value && !/^https?:\/\/[^\s/]+/.test(value)) throw new ConfigError(`${label}: "${value}" is not an http(s) URL`);
+    if (name === 'flashcallPrefix' && !/^\+\d{1,9}$/.test(value)) throw new ConfigError(`${label}: "${value}" must be "+" and 1 to 9 digits`);
+    if (name === 'codeKey' && value && Buffer.from(value, 'base64').length < 32) throw new ConfigError(`${label}: must be base64 of at least 32 bytes`);
     return value;
   }
   const text = String(raw).trim();
