@@ -61,6 +61,13 @@ export class OutboxStore {
   readonly #db: SqliteDatabase;
   readonly #insert;
   readonly #claim;
+  readonly #sent;
+  readonly #insertPart;
+  readonly #takeEarly;
+  readonly #findPart;
+  readonly #updatePart;
+  readonly #partsOf;
+  readonly #keepEarly;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -71,6 +78,15 @@ export class OutboxStore {
       WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now
                    AND (lease_until IS NULL OR lease_until <= @now) ORDER BY next_attempt_at LIMIT @limit)
       RETURNING ${columns}`);
+    // Prepared once: the dispatcher and the receipt path run these for every message.
+    this.#sent = db.prepare(`UPDATE outbox SET status = 'sent', route = ?, result = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
+      WHERE id = ? AND lease_owner = ?`);
+    this.#insertPart = db.prepare('INSERT OR IGNORE INTO outbox_sms_parts (message_id, outbox_id, part) VALUES (?, ?, ?)');
+    this.#takeEarly = db.prepare('DELETE FROM early_receipts WHERE message_id = ? RETURNING delivery, stat, error_code AS errorCode');
+    this.#findPart = db.prepare('SELECT outbox_id AS outboxId, part FROM outbox_sms_parts WHERE message_id = ?');
+    this.#updatePart = db.prepare('UPDATE outbox_sms_parts SET delivery = ?, stat = ?, error_code = ?, updated_at = ? WHERE message_id = ? AND outbox_id = ?');
+    this.#partsOf = db.prepare('SELECT delivery FROM outbox_sms_parts WHERE outbox_id = ? ORDER BY part');
+    this.#keepEarly = db.prepare('INSERT OR REPLACE INTO early_receipts (message_id, delivery, stat, error_code, received_at) VALUES (?, ?, ?, ?, ?)');
   }
 
   /** Adds an item; call it inside the transaction that writes the record causing it. */
@@ -91,14 +107,12 @@ export class OutboxStore {
    */
   markSent(id: string, owner: string, route: string, result: Record<string, unknown>, now: number, smsMessageIds: string[] = []): PartDelivery[] {
     return this.#db.transaction(() => {
-      this.#db.prepare(`UPDATE outbox SET status = 'sent', route = ?, result = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
-        WHERE id = ? AND lease_owner = ?`).run(route, JSON.stringify(result), now, id, owner);
-      const part = this.#db.prepare('INSERT OR IGNORE INTO outbox_sms_parts (message_id, outbox_id, part) VALUES (?, ?, ?)');
-      smsMessageIds.forEach((messageId, i) => part.run(messageId, id, i + 1));
+      this.#sent.run(route, JSON.stringify(result), now, id, owner);
+      smsMessageIds.forEach((messageId, i) => this.#insertPart.run(messageId, id, i + 1));
       const early: PartDelivery[] = [];
       for (const messageId of smsMessageIds) {
         for (const spelling of idSpellings(messageId)) {
-          const receipt = this.#db.prepare('DELETE FROM early_receipts WHERE message_id = ? RETURNING delivery, stat, error_code AS errorCode').get(spelling) as
+          const receipt = this.#takeEarly.get(spelling) as
             | { delivery: string; stat: string; errorCode: string | null }
             | undefined;
           if (!receipt) continue;
@@ -132,20 +146,18 @@ export class OutboxStore {
         const applied = this.#applyDelivery(messageId, delivery, stat, errorCode, now);
         if (applied) return applied;
       }
-      this.#db.prepare('INSERT OR REPLACE INTO early_receipts (message_id, delivery, stat, error_code, received_at) VALUES (?, ?, ?, ?, ?)')
-        .run(messageIds[0], delivery, stat, errorCode ?? null, now);
+      this.#keepEarly.run(messageIds[0], delivery, stat, errorCode ?? null, now);
       return undefined;
     })();
   }
 
   #applyDelivery(messageId: string, delivery: string, stat: string, errorCode: string | undefined, now: number): PartDelivery | undefined {
-    const found = this.#db.prepare('SELECT outbox_id AS outboxId, part FROM outbox_sms_parts WHERE message_id = ?').get(messageId) as
+    const found = this.#findPart.get(messageId) as
       | { outboxId: string; part: number }
       | undefined;
     if (!found) return undefined;
-    this.#db.prepare('UPDATE outbox_sms_parts SET delivery = ?, stat = ?, error_code = ?, updated_at = ? WHERE message_id = ? AND outbox_id = ?')
-      .run(delivery, stat, errorCode ?? null, now, messageId, found.outboxId);
-    const parts = this.#db.prepare('SELECT delivery FROM outbox_sms_parts WHERE outbox_id = ? ORDER BY part').all(found.outboxId) as { delivery: string }[];
+    this.#updatePart.run(delivery, stat, errorCode ?? null, now, messageId, found.outboxId);
+    const parts = this.#partsOf.all(found.outboxId) as { delivery: string }[];
     return { outboxId: found.outboxId, messageId, part: found.part, delivery, stat, parts };
   }
 
