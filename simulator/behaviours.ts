@@ -6,10 +6,18 @@
 export const SMS_BEHAVIOURS = ['deliver', 'undeliverable', 'expired', 'absent', 'rejected', 'throttled', 'queue-full'] as const;
 export type SmsBehaviour = (typeof SMS_BEHAVIOURS)[number];
 
+/** What a number does when called: rings until the caller's Timeout unless a handset answers (default). */
+export const VOICE_BEHAVIOURS = ['ring', 'answer', 'busy', 'no-answer', 'unreachable'] as const;
+export type VoiceBehaviour = (typeof VOICE_BEHAVIOURS)[number];
+
 export interface NumberBehaviour {
   sms: SmsBehaviour;
   /** Delay from accept to the delivery receipt, overriding the global one. */
   receiptDelayMs?: number;
+  /** Calls to this number; `ring` when unset. */
+  voice?: VoiceBehaviour;
+  /** With voice `answer`: the network answers this long after ringing starts (default 0). */
+  answerAfterMs?: number;
 }
 
 export interface NetworkSettings {
@@ -27,6 +35,14 @@ export const SMS_BEHAVIOUR_HELP: Record<SmsBehaviour, string> = {
   rejected: 'refused at submit with ESME_RINVDSTADR',
   throttled: 'refused at submit with ESME_RTHROTTLED',
   'queue-full': 'refused at submit with ESME_RMSGQFUL',
+};
+
+export const VOICE_BEHAVIOUR_HELP: Record<VoiceBehaviour, string> = {
+  ring: 'rings (call.incoming to the handset) until a handset answers or rejects, or until the Timeout: no-answer',
+  answer: 'rings, then answers by itself after answerAfterMs (a handset may answer first); runs the RCML without a socket',
+  busy: 'ends busy at once, without ringing',
+  'no-answer': 'rings until the Timeout whatever the handset does, then no-answer',
+  unreachable: 'ends failed at once (phone off or out of coverage), without ringing',
 };
 
 export class Behaviours {

@@ -1,2 +1,2 @@
 export { buildSimulator, type Simulator, type SimulatorOptions } from './simulator';
-export { SMS_BEHAVIOURS, type SmsBehaviour, type NumberBehaviour, type NetworkSettings } from './behaviours';
+export { SMS_BEHAVIOURS, VOICE_BEHAVIOURS, type SmsBehaviour, type VoiceBehaviour, type NumberBehaviour, type NetworkSettings } from './behaviours';

@@ -8,6 +8,7 @@ import { buildSimulatorHttp } from './http/http-app';
 import { MessageCenter } from './message-center';
 import { SmscServer } from './smsc/smsc-server';
 import { MessageStore } from './store/message-store';
+import { VoiceNetwork } from './voice/voice-network';
 
 export interface SimulatorOptions {
   host: string;
@@ -32,6 +33,7 @@ export interface Simulator {
   readonly behaviours: Behaviours;
   readonly hub: HandsetHub;
   readonly center: MessageCenter;
+  readonly voice: VoiceNetwork;
   /** Opens the ports; resolves with the ones bound (useful with port 0). */
   start(): Promise<{ httpPort: number; smppPort: number }>;
   stop(): Promise<void>;
@@ -61,6 +63,7 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
     },
   });
   smsc.on('bound', (bind) => center.onBound(bind));
+  const voice = new VoiceNetwork({ clock, hub, behaviours, center, credentials: options.credentials, logger: options.logger });
   const http = buildSimulatorHttp({
     credentials: options.credentials,
     logger: options.logger,
@@ -69,6 +72,9 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
     behaviours,
     hub,
     smsc: () => smsc,
+    voice,
+    onCallFrame: voice.onCallFrame,
+    onHandsetConnected: voice.onHandsetConnected,
   });
 
   return {
@@ -78,6 +84,7 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
     behaviours,
     hub,
     center,
+    voice,
     async start() {
       center.restore();
       const smppPort = await smsc.listen();
@@ -89,6 +96,7 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
     async stop() {
       await smsc.close();
       await http.close();
+      await voice.close();
       store.close();
     },
   };

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { SMS_BEHAVIOURS, SMS_BEHAVIOUR_HELP, type Behaviours, type NumberBehaviour } from '../behaviours';
+import { SMS_BEHAVIOURS, SMS_BEHAVIOUR_HELP, VOICE_BEHAVIOURS, VOICE_BEHAVIOUR_HELP, type Behaviours, type NumberBehaviour } from '../behaviours';
 import type { MessageCenter } from '../message-center';
 import type { MessageStore, StoredMessage } from '../store/message-store';
 import type { SmscServer } from '../smsc/smsc-server';
@@ -43,6 +43,8 @@ const behaviourBody = {
   properties: {
     sms: { type: 'string', enum: [...SMS_BEHAVIOURS] },
     receiptDelayMs: { type: 'integer', minimum: 0, maximum: 86_400_000 },
+    voice: { type: 'string', enum: [...VOICE_BEHAVIOURS] },
+    answerAfterMs: { type: 'integer', minimum: 0, maximum: 86_400_000 },
   },
 } as const;
 
@@ -109,7 +111,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
   app.get('/api/behaviours', async () => ({
     settings: behaviours.settings,
     numbers: behaviours.list(),
-    available: { sms: SMS_BEHAVIOUR_HELP },
+    available: { sms: SMS_BEHAVIOUR_HELP, voice: VOICE_BEHAVIOUR_HELP },
   }));
 
   app.put<{ Params: { number: string }; Body: Partial<NumberBehaviour> }>('/api/behaviours/:number', {

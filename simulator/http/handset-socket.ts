@@ -13,6 +13,8 @@ export interface HandsetSocketDeps {
   hub: HandsetHub;
   center: MessageCenter;
   onCallFrame?: CallFrameHandler;
+  /** A socket for `number` opened: the voice network offers it the calls ringing there. */
+  onHandsetConnected?: (number: string, send: (frame: object) => void) => void;
 }
 
 /** `ws://HOST:SIM_PORT/ws/handsets/{number}`: one virtual phone per socket (SPEC §5). */
@@ -46,5 +48,6 @@ export function registerHandsetSocket(app: FastifyInstance, deps: HandsetSocketD
       }
     });
     deps.center.flushInbox(number);
+    deps.onHandsetConnected?.(number, (frame) => socket.send(JSON.stringify(frame)));
   });
 }

@@ -4,10 +4,13 @@ import { basicAuthMatches, secretsEqual, type AccountCredentials } from '../../g
 import { registerControlRoutes, type ControlDeps } from './control-routes';
 import { registerHandsetSocket, type HandsetSocketDeps } from './handset-socket';
 import { sendError } from './errors';
+import type { VoiceNetwork } from '../voice/voice-network';
 
 export interface SimulatorHttpDeps extends ControlDeps, HandsetSocketDeps {
   credentials: AccountCredentials;
   logger?: FastifyBaseLogger;
+  /** The Calls and SMS REST API and `/api/calls`, when the voice network is built. */
+  voice?: VoiceNetwork;
 }
 
 /** The simulator's HTTP side (control API, handset WebSocket), unstarted: the caller listens. */
@@ -30,6 +33,7 @@ export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
     api.addHook('onRequest', async (request, reply) => authenticate(request, reply, deps.credentials));
     registerControlRoutes(api, deps);
     registerHandsetSocket(api, deps);
+    deps.voice?.register(api);
   });
   return app;
 }
@@ -40,6 +44,11 @@ async function authenticate(request: FastifyRequest, reply: FastifyReply, creden
   const token = (request.query as Record<string, unknown> | undefined)?.['access_token'];
   if (request.url.startsWith('/ws/') && typeof token === 'string' && secretsEqual(token, credentials.authToken)) return;
   reply.header('WWW-Authenticate', 'Basic realm="verigate"');
+  if (/^\/(restcomm\/2012-04-24|2010-04-01)\//.test(request.url)) {
+    // The REST API answers as Twilio does, so Twilio and Restcomm clients read the code.
+    reply.code(401).send({ code: 20003, message: 'Authentication Error - invalid username or password', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+    return reply;
+  }
   sendError(reply, 401, 'missing or wrong credentials: use HTTP Basic auth with the account SID and auth token');
   return reply;
 }

@@ -1,0 +1,70 @@
+/**
+ * The voice network's error catalogue: Twilio's numeric codes, so that clients
+ * written for Twilio or Restcomm recognise them. REST errors carry the HTTP
+ * status to answer with; RCML errors end a call as `failed` and are kept on
+ * the call record.
+ */
+export const VOICE_ERRORS = {
+  // REST API
+  20001: { status: 400, title: 'Invalid parameter' },
+  20003: { status: 401, title: 'Authentication failed' },
+  20404: { status: 404, title: 'Resource not found' },
+  20429: { status: 429, title: 'Too many requests' },
+  20500: { status: 500, title: 'Internal server error' },
+  21201: { status: 400, title: "No 'To' number is specified" },
+  21205: { status: 400, title: 'Url is not a valid URL' },
+  21209: { status: 400, title: 'Invalid Method value' },
+  21211: { status: 400, title: "Invalid 'To' phone number" },
+  21212: { status: 400, title: "Invalid 'From' number" },
+  21213: { status: 400, title: "No 'From' number is specified" },
+  21220: { status: 400, title: 'Invalid call state' },
+  21602: { status: 400, title: 'Message body is required' },
+  21603: { status: 400, title: "A 'From' phone number is required" },
+  21604: { status: 400, title: "A 'To' phone number is required" },
+  21609: { status: 400, title: 'Invalid StatusCallback URL' },
+  21611: { status: 400, title: "This 'From' number has exceeded the maximum number of queued messages" },
+  21617: { status: 400, title: 'The concatenated message body exceeds the 1600 character limit' },
+  // Fetching and running RCML
+  11200: { status: 502, title: 'HTTP retrieval failure' },
+  11205: { status: 502, title: 'HTTP connection failure' },
+  11215: { status: 508, title: 'Too many redirects' },
+  12100: { status: 502, title: 'Document parse failure' },
+  12101: { status: 502, title: 'Invalid RCML: unknown verb or wrong nesting' },
+  12102: { status: 502, title: 'The root element must be Response' },
+  12200: { status: 502, title: 'Schema validation: invalid attribute or content' },
+  12400: { status: 500, title: 'Internal failure' },
+  // Messages (error_code on an undelivered or failed message)
+  30003: { status: 0, title: 'Unreachable destination handset' },
+  30008: { status: 0, title: 'Unknown error' },
+  30036: { status: 0, title: 'Validity period expired' },
+} as const satisfies Record<number, { status: number; title: string }>;
+
+export type VoiceErrorCode = keyof typeof VOICE_ERRORS;
+
+export function moreInfo(code: number): string {
+  return `https://www.twilio.com/docs/errors/${code}`;
+}
+
+/** A REST request the API refuses: answered as Twilio's `{code, message, more_info, status}`. */
+export class VoiceApiError extends Error {
+  override readonly name = 'VoiceApiError';
+  readonly status: number;
+
+  constructor(readonly code: VoiceErrorCode, message?: string) {
+    super(message ?? VOICE_ERRORS[code].title);
+    this.status = VOICE_ERRORS[code].status;
+  }
+
+  toJSON() {
+    return { code: this.code, message: this.message, more_info: moreInfo(this.code), status: this.status };
+  }
+}
+
+/** An RCML document could not be fetched, parsed or run: the call ends as failed with this code. */
+export class RcmlError extends Error {
+  override readonly name = 'RcmlError';
+
+  constructor(readonly code: VoiceErrorCode, message: string) {
+    super(message);
+  }
+}
