@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { CommandStatus, ESM_CLASS, REGISTERED_DELIVERY, type MessagePdu } from '../gateway/smpp';
 import { formatReceipt, MessageState, statForState } from '../gateway/receipt';
@@ -25,7 +25,20 @@ const outcomeState: Record<Outcome, { state: number; error: number }> = {
 };
 
 export function newMessageSid(): string {
-  return `SM${randomBytes(16).toString('hex')}`;
+  return `SM${randomHex(16)}`;
+}
+
+/** Ids are drawn from a pool refilled 4 KiB at a time: one fill serves hundreds of ids, not one each. */
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+
+function randomHex(bytes: number): string {
+  if (randomOffset + bytes > randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  randomOffset += bytes;
+  return randomPool.toString('hex', randomOffset - bytes, randomOffset);
 }
 
 export interface MessageCenterDeps {
@@ -157,7 +170,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     const behaviour = behaviours.for(part.destination).sms;
     const outcome: Outcome = behaviour === 'deliver' ? 'delivered' : (behaviour as Outcome);
     const segment: Segment = {
-      messageId: randomBytes(8).toString('hex'),
+      messageId: randomHex(8),
       systemId,
       source: part.source,
       destination: part.destination,
@@ -176,23 +189,32 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       receipt: 'none',
       assembledInto: null,
     };
+    const wholeOf = (parts: Segment[]): StoredMessage => ({
+      id: newMessageSid(),
+      direction: 'mt',
+      source: segment.source,
+      destination: segment.destination,
+      body: parts.map((p) => p.body).join(''),
+      dataCoding: segment.dataCoding,
+      parts: parts.length,
+      systemId,
+      status: outcome,
+      createdAt: now,
+      pushedAt: null,
+    });
     const whole = store.transaction(() => {
+      if (!segment.concatKey) {
+        // A single part is its own whole message: that row first, so the part is written already assembled.
+        const message = wholeOf([segment]);
+        segment.assembledInto = message.id;
+        store.insertMessage(message);
+        store.insertSegment(segment);
+        return message;
+      }
       store.insertSegment(segment);
-      const parts = segment.concatKey ? this.#completeParts(segment.concatKey, segment.concatTotal ?? 1) : [segment];
+      const parts = this.#completeParts(segment.concatKey, segment.concatTotal ?? 1);
       if (!parts) return undefined;
-      const message: StoredMessage = {
-        id: newMessageSid(),
-        direction: 'mt',
-        source: segment.source,
-        destination: segment.destination,
-        body: parts.map((p) => p.body).join(''),
-        dataCoding: segment.dataCoding,
-        parts: parts.length,
-        systemId,
-        status: outcome,
-        createdAt: now,
-        pushedAt: null,
-      };
+      const message = wholeOf(parts);
       store.insertMessage(message, parts.map((p) => p.messageId));
       return message;
     });

@@ -186,14 +186,8 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
 
   #serve(session: SmppSession): void {
     session.on('request', async (pdu) => {
+      if (session.answerLinkControl(pdu)) return;
       switch (pdu.command) {
-        case 'enquire_link':
-          session.respond(pdu);
-          return;
-        case 'unbind':
-          session.respond(pdu);
-          void session.close();
-          return;
         case 'deliver_sm':
         case 'data_sm': {
           if (!isMessage(pdu)) return;

@@ -38,6 +38,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   readonly #responseTimeoutMs: number;
   #sequence = 0;
   #closed = false;
+  #flushScheduled = false;
   readonly remoteAddress: string;
 
   static accept(socket: Duplex, options: SmppSessionOptions = {}): SmppSession {
@@ -102,6 +103,24 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     return this.#write(buildPdu(command, { ...fields, sequence_number: request.sequence_number, command_status: status }));
   }
 
+  /**
+   * Answers the link-control requests both sides of a link treat alike:
+   * enquire_link (answered) and unbind (answered, then the connection closed).
+   * Returns whether `pdu` was one of them.
+   */
+  answerLinkControl(pdu: Pdu): boolean {
+    if (pdu.command === 'enquire_link') {
+      this.respond(pdu);
+      return true;
+    }
+    if (pdu.command === 'unbind') {
+      this.respond(pdu);
+      void this.close();
+      return true;
+    }
+    return false;
+  }
+
   genericNack(sequence: number, status: number): boolean {
     return this.#write(buildPdu('generic_nack', { sequence_number: sequence, command_status: status }));
   }
@@ -128,7 +147,25 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
 
   #write(pdu: RawPdu): boolean {
     if (this.#closed || !this.#raw.socket.writable) return false;
+    this.#coalesceWrites();
     return this.#raw.send(pdu);
+  }
+
+  /**
+   * PDUs written in one turn of the event loop (the responses to a window of
+   * requests, a burst of receipts) leave in one socket write, not one syscall
+   * each. The socket is uncorked before the loop waits for I/O again; `end()`
+   * (close) uncorks at once.
+   */
+  #coalesceWrites(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    const socket = this.#raw.socket;
+    socket.cork();
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      socket.uncork();
+    });
   }
 
   #onPdu(pdu: RawPdu): void {

@@ -181,14 +181,8 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
   #dispatch(connection: Connection, pdu: Pdu): void {
     const { session } = connection;
     if (isBind(pdu)) return this.#bind(connection, pdu);
+    if (session.answerLinkControl(pdu)) return;
     switch (pdu.command) {
-      case 'enquire_link':
-        session.respond(pdu);
-        return;
-      case 'unbind':
-        session.respond(pdu);
-        void session.close();
-        return;
       case 'submit_sm':
       case 'data_sm': {
         const bind = connection.bind;

@@ -68,6 +68,8 @@ export class MessageStore {
   readonly #finish;
   readonly #receipt;
   readonly #pushed;
+  /** Built once: better-sqlite3 makes a transaction wrapper (four variants) per `db.transaction` call. */
+  readonly #transaction: (work: () => unknown) => unknown;
 
   static open(file = ':memory:'): MessageStore {
     return new MessageStore(openDatabase(file));
@@ -89,11 +91,12 @@ export class MessageStore {
     this.#finish = db.prepare('UPDATE segments SET state = ?, error_code = ?, done_at = ?, receipt = ? WHERE message_id = ?');
     this.#receipt = db.prepare('UPDATE segments SET receipt = ? WHERE message_id = ?');
     this.#pushed = db.prepare('UPDATE messages SET pushed_at = ? WHERE id = ? AND pushed_at IS NULL');
+    this.#transaction = db.transaction((work: () => unknown) => work());
   }
 
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T {
-    return this.#db.transaction(work)();
+    return this.#transaction(work) as T;
   }
 
   insertSegment(segment: Segment): void {
