@@ -47,3 +47,21 @@ export async function startSimulatorProcess(extra: string[] = [], env: Record<st
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Starts `verigate start` (simulator + verifier) on free ports and reads them from its banner. */
+export async function startStackProcess(extra: string[] = [], env: Record<string, string> = {}): Promise<CliProcess & { verifyPort: number; simPort: number; smppPort: number }> {
+  const cli = runCli(['start', '--verify-port', '0', '--sim-port', '0', '--smpp-port', '0', '--log-level', 'warn', ...extra], env);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const out = cli.stdout();
+    const verify = /Verify API\s+http:\/\/[\d.]+:(\d+)\//.exec(out);
+    const sim = /Control API\s+http:\/\/[\d.]+:(\d+)\//.exec(out);
+    const smpp = /smpp:\/\/\S+:(\d+)\s/.exec(out);
+    if (verify && sim && smpp && /^Try:/m.test(out)) return { ...cli, verifyPort: Number(verify[1]), simPort: Number(sim[1]), smppPort: Number(smpp[1]) };
+    if (cli.child.exitCode !== null || Date.now() > deadline) {
+      await cli.kill('SIGKILL');
+      throw new Error(`verigate start did not start:\n${cli.stdout()}\n${cli.stderr()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
