@@ -13,6 +13,8 @@ import { AbusePolicy, DEFAULT_ABUSE_SETTINGS, type AbuseSettings } from './abuse
 import { CodeBook } from './codes';
 import { StatusCallbacks } from './events/status-callbacks';
 import { buildVerifierHttp } from './http/verifier-app';
+import { hostedPagesDeps, hostedPagesSettings, type HostedPagesOptions } from './pages';
+import { createSessionTokens, DEFAULT_SESSION_TOKEN_SETTINGS, type SessionTokens, type SessionTokenSettings } from './session';
 import { VerifierMetrics } from './metrics';
 import { VerifyStore } from './store/verify-store';
 import { VerificationEngine, type EngineSettings } from './verification-engine';
@@ -31,6 +33,10 @@ export interface VerifierOptions {
   engine?: Partial<Omit<EngineSettings, 'publicUrl'>>;
   abuse?: Partial<AbuseSettings>;
   defaultTtlSeconds?: number;
+  /** Hosted verification pages at `/` (docs/hosted-pages.md); `{ enabled: false }` turns them off. */
+  hostedPages?: HostedPagesOptions;
+  /** Session tokens issued by the hosted pages (docs/hosted-pages.md). */
+  sessionTokens?: Partial<SessionTokenSettings>;
   clock?: Clock;
   logger?: Logger;
   gatewayTuning?: { dispatcher?: { pollMs?: number; backoff?: { initialMs: number; maxMs: number; jitter: number } }; smppClient?: { reconnect?: { initialMs: number; maxMs: number; jitter: number } } };
@@ -42,6 +48,8 @@ export interface Verifier {
   readonly gateway: Gateway;
   readonly store: VerifyStore;
   readonly db: SqliteDatabase;
+  /** Issues, validates and rotates the keys of session tokens. */
+  readonly sessionTokens: SessionTokens;
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
 }
@@ -79,17 +87,24 @@ export function buildVerifier(options: VerifierOptions): Verifier {
   const abuse = new AbusePolicy(store, { ...DEFAULT_ABUSE_SETTINGS, ...options.abuse }, clock);
   const callbacks = new StatusCallbacks(options.credentials.authToken, clock, options.logger);
   const engine: VerificationEngine = new VerificationEngine({ store, gateway, codes, abuse, clock, settings, callbacks, calls: voice, logger: options.logger });
+  const metrics = new VerifierMetrics(registry);
+  const sessionTokens = createSessionTokens(store, clock, () => settings.publicUrl, { ...DEFAULT_SESSION_TOKEN_SETTINGS, ...options.sessionTokens });
+  const pagesSettings = hostedPagesSettings(options.hostedPages);
   const http = buildVerifierHttp({
     store,
     engine,
     credentials: options.credentials,
     registry,
-    metrics: new VerifierMetrics(registry),
+    metrics,
     defaultTtlSeconds: options.defaultTtlSeconds ?? 600,
     publicUrl: () => settings.publicUrl,
     voiceAuthToken: options.voiceApi?.authToken ?? options.credentials.authToken,
     now: () => clock.now(),
     logger: options.logger,
+    sessionTokens,
+    pages: pagesSettings.enabled
+      ? hostedPagesDeps({ store, engine, tokens: sessionTokens, accountSid: options.credentials.accountSid, defaultTtlSeconds: options.defaultTtlSeconds ?? 600, settings: pagesSettings, clock, publicUrl: () => settings.publicUrl, metrics })
+      : undefined,
   });
   let sweeper: Timer | undefined;
   const sweep = () => {
@@ -103,6 +118,7 @@ export function buildVerifier(options: VerifierOptions): Verifier {
     gateway,
     store,
     db,
+    sessionTokens,
     async start() {
       gateway.start();
       sweep();

@@ -5,6 +5,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Registry } from 'prom-client';
 import { basicAuthMatches, type AccountCredentials } from '../../gateway/auth/basic-auth';
 import { VerifyError } from '../errors';
+import { registerHostedPages, type HostedPagesDeps } from '../pages';
+import { registerJwksRoute, registerSessionTokenRoutes, type SessionTokens } from '../session';
 import { registerVerifyRoutes, type VerifyRoutesDeps } from './verify-routes';
 import { registerVoiceRoutes, type VoiceRoutesDeps } from './voice-routes';
 
@@ -12,6 +14,10 @@ export interface VerifierHttpDeps extends Omit<VerifyRoutesDeps, 'accountSid'>, 
   credentials: AccountCredentials;
   registry: Registry;
   logger?: FastifyBaseLogger;
+  /** Session tokens: JWKS and the validation endpoint. */
+  sessionTokens?: SessionTokens;
+  /** The hosted verification pages at `/`, when enabled. */
+  pages?: HostedPagesDeps;
 }
 
 /** The verifier's HTTP side, unstarted: Verify API, voice endpoints, OpenAPI, docs, metrics, health. */
@@ -51,7 +57,10 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
       return reply.code(401).send(new VerifyError('AUTHENTICATE').toJSON());
     });
     registerVerifyRoutes(api, { ...deps, accountSid: deps.credentials.accountSid });
+    if (deps.sessionTokens) registerSessionTokenRoutes(api, deps.sessionTokens);
   });
   registerVoiceRoutes(app, deps);
+  if (deps.sessionTokens) registerJwksRoute(app, deps.sessionTokens);
+  if (deps.pages) registerHostedPages(app, deps.pages);
   return app;
 }

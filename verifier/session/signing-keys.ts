@@ -1,0 +1,98 @@
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
+import type { Clock } from '../../gateway/clock';
+import type { PagesStore, SessionKeyRow } from '../store/pages-store';
+
+export const SESSION_TOKEN_ALG = 'ES256';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  createdAt: number;
+}
+
+export interface SigningKeysSettings {
+  /** Lifetime of the tokens the keys sign: a retired key stays published this long. */
+  tokenTtlSeconds: number;
+  /** A key older than this is replaced on the next signature; 0 rotates only on request. */
+  rotateAfterSeconds: number;
+}
+
+/**
+ * The ES256 keys that sign session tokens, kept in SQLite so a restart keeps
+ * them. One key signs; `rotate()` makes a new one the signer and retires the
+ * old one, which stays in the JWKS until every token it signed has expired
+ * (retired_at + token TTL), then is deleted. The `kid` is the key's RFC 7638
+ * thumbprint.
+ */
+export class SigningKeys {
+  readonly #store: PagesStore;
+  readonly #clock: Clock;
+  readonly #settings: SigningKeysSettings;
+  readonly #imported = new Map<string, CryptoKey>();
+  /** Serializes key creation in this process, so two first signatures do not make two keys. */
+  #creating: Promise<SigningKey> | undefined;
+
+  constructor(store: PagesStore, clock: Clock, settings: SigningKeysSettings) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#settings = settings;
+  }
+
+  /** The signing key: the active one, or a new one when there is none or it is due for rotation. */
+  async current(): Promise<SigningKey> {
+    const active = this.#active();
+    const now = this.#clock.now();
+    const due = active && this.#settings.rotateAfterSeconds > 0 && now - active.createdAt >= this.#settings.rotateAfterSeconds * 1000;
+    if (active && !due) return { kid: active.kid, privateKey: await this.#privateKey(active), createdAt: active.createdAt };
+    return this.rotate();
+  }
+
+  /** Makes a new key the signer; the previous one keeps verifying until its tokens have expired. */
+  rotate(): Promise<SigningKey> {
+    this.#creating ??= this.#create().finally(() => {
+      this.#creating = undefined;
+    });
+    return this.#creating;
+  }
+
+  /** The public keys a verifier needs: the signer and every retired key whose tokens may still be valid. */
+  jwks(): JSONWebKeySet {
+    this.#prune();
+    return { keys: this.#store.sessionKeys().map((row) => JSON.parse(row.publicJwk) as JWK) };
+  }
+
+  async #create(): Promise<SigningKey> {
+    const { privateKey, publicKey } = await generateKeyPair(SESSION_TOKEN_ALG, { extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
+    const now = this.#clock.now();
+    const published: JWK = { ...publicJwk, kid, alg: SESSION_TOKEN_ALG, use: 'sig' };
+    const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: SESSION_TOKEN_ALG };
+    this.#store.addSessionKey({ kid, privateJwk: JSON.stringify(privateJwk), publicJwk: JSON.stringify(published), createdAt: now }, now);
+    this.#imported.set(kid, privateKey);
+    this.#prune();
+    return { kid, privateKey, createdAt: now };
+  }
+
+  #active(): SessionKeyRow | undefined {
+    return this.#store.sessionKeys().filter((row) => row.retiredAt === null).at(-1);
+  }
+
+  async #privateKey(row: SessionKeyRow): Promise<CryptoKey> {
+    let key = this.#imported.get(row.kid);
+    if (!key) {
+      key = (await importJWK(JSON.parse(row.privateJwk) as JWK, SESSION_TOKEN_ALG)) as CryptoKey;
+      this.#imported.set(row.kid, key);
+    }
+    return key;
+  }
+
+  /** A key retired more than one token lifetime ago has no valid token left: forget it. */
+  #prune(): void {
+    const before = this.#clock.now() - this.#settings.tokenTtlSeconds * 1000;
+    if (this.#store.dropSessionKeysRetiredBefore(before) > 0) {
+      const kept = new Set(this.#store.sessionKeys().map((row) => row.kid));
+      for (const kid of this.#imported.keys()) if (!kept.has(kid)) this.#imported.delete(kid);
+    }
+  }
+}
