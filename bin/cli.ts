@@ -126,6 +126,7 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
     dataFile: config.data,
     smpp,
     voiceApi,
+    smsRestPrefixes: config.smsRestPrefixes ? config.smsRestPrefixes.replace(/\s/g, '').split(',') : [],
     codeKey: config.codeKey ? Buffer.from(config.codeKey, 'base64') : undefined,
     engine: { smsFrom: config.smsFrom, flashcallPrefix: config.flashcallPrefix },
     abuse: { fraudGuard: { ...DEFAULT_ABUSE_SETTINGS.fraudGuard, enabled: config.fraudGuard === 'on' } },

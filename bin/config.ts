@@ -28,6 +28,7 @@ export const SETTINGS = {
   maxSubmitsPerSecond: { flag: 'max-submits-per-second', env: 'VERIGATE_MAX_SUBMITS_PER_SECOND', kind: 'integer', default: 0, help: 'SMSC throughput cap (0 = none)' },
   smpp: { flag: 'smpp', env: 'VERIGATE_SMPP', kind: 'string', default: '', help: "verifier's SMS route: smpp://SYSTEM_ID:PASSWORD@HOST:PORT (ssmpp:// for TLS)" },
   voiceApi: { flag: 'voice-api', env: 'VERIGATE_VOICE_API', kind: 'string', default: '', help: "verifier's voice route: http://SID:TOKEN@HOST:PORT/restcomm/2012-04-24" },
+  smsRestPrefixes: { flag: 'sms-rest-prefixes', env: 'VERIGATE_SMS_REST_PREFIXES', kind: 'string', default: '', help: 'comma-separated destination prefixes whose SMS go through --voice-api instead of --smpp' },
   publicUrl: { flag: 'public-url', env: 'VERIGATE_PUBLIC_URL', kind: 'string', default: '', help: 'base URL the voice network calls back (default http://HOST:VERIFY_PORT)' },
   fraudGuard: { flag: 'fraud-guard', env: 'VERIGATE_FRAUD_GUARD', kind: 'string', default: 'on', help: 'on or off: block prefixes with many starts and few approvals' },
   smsFrom: { flag: 'sms-from', env: 'VERIGATE_SMS_FROM', kind: 'string', default: 'Verigate', help: 'sender of SMS codes' },
@@ -58,6 +59,7 @@ function check(name: SettingName, raw: unknown, source: string): string | number
     if (name === 'logLevel' && !LOG_LEVELS.has(value)) throw new ConfigError(`${label}: "${value}" is not one of ${[...LOG_LEVELS].join(', ')}`);
     if (name === 'accountSid' && !/^AC[0-9a-f]{32}$/.test(value)) throw new ConfigError(`${label}: must be "AC" followed by 32 lowercase hex digits`);
     if (name === 'authToken' && value.length < 8) throw new ConfigError(`${label}: must be at least 8 characters`);
+    if (name === 'smsRestPrefixes' && value && !/^\+\d{1,15}(,\+\d{1,15})*$/.test(value.replace(/\s/g, ''))) throw new ConfigError(`${label}: "${value}" must be prefixes like +1,+44`);
     if (name === 'fraudGuard' && value !== 'on' && value !== 'off') throw new ConfigError(`${label}: must be "on" or "off"`);
     if (name === 'publicUrl' && value && !/^https?:\/\/[^\s/]+/.test(value)) throw new ConfigError(`${label}: "${value}" is not an http(s) URL`);
     if (name === 'flashcallPrefix' && !/^\+\d{1,9}$/.test(value)) throw new ConfigError(`${label}: "${value}" must be "+" and 1 to 9 digits`);

@@ -273,7 +273,9 @@ export class VerificationEngine {
     const token = codes.rcmlToken(attempt.sid);
     const callbacks = `${settings.publicUrl}/v2/voice/status/${attempt.sid}`;
     if (attempt.channel === 'sms') {
-      const sms: SmsRequest = {
+      const sms: SmsRequest & { statusCallback: string } = {
+        // Used when the SMS goes through a REST API; the SMPP route reads receipts instead.
+        statusCallback: `${settings.publicUrl}/v2/sms/status/${attempt.sid}`,
         from: settings.smsFrom,
         to: verification.to,
         text: smsText({
@@ -337,6 +339,13 @@ export class VerificationEngine {
     this.#attemptEvent(attempt.sid, status);
     // A flash call has done its job once it rings: the caller ID is the code.
     if (attempt.channel === 'flashcall' && status === 'ringing' && callSid) void this.#cancelCall(callSid);
+  }
+
+  /** A REST SMS status callback (MessageStatus as Twilio names it) for one attempt. */
+  onSmsStatus(attempt: Attempt, status: string): void {
+    const deliveryStatus = status === 'undelivered' || status === 'failed' ? 'undelivered' : status;
+    this.#deps.store.updateAttempt(attempt.sid, { deliveryStatus }, this.#deps.clock.now());
+    this.#attemptEvent(attempt.sid, deliveryStatus);
   }
 
   #candidate(verification: Verification, service: Service, code: string): string | undefined {

@@ -28,6 +28,8 @@ export interface VerifierOptions {
   dataFile: string;
   smpp?: SmppEndpoint;
   voiceApi?: VoiceApiEndpoint;
+  /** Destination prefixes whose SMS go through the voice API's REST SMS resource instead of SMPP. */
+  smsRestPrefixes?: string[];
   /** Server key for codes (≥ 32 bytes); kept in the database when not given. */
   codeKey?: Buffer;
   engine?: Partial<Omit<EngineSettings, 'publicUrl'>>;
@@ -71,10 +73,17 @@ export function buildVerifier(options: VerifierOptions): Verifier {
   const codes = new CodeBook(key);
   const registry = new Registry();
   const voice = options.voiceApi ? new VoiceApiClient(options.voiceApi, { name: 'voice' }) : undefined;
+  // SMS goes over SMPP unless its destination starts with one of smsRestPrefixes (or there is no SMPP link).
+  const restPrefixes = voice ? (options.smsRestPrefixes ?? []) : [];
   const gateway = new Gateway({
     db,
     smpp: options.smpp,
     voice,
+    smsRoutes: voice ? [voice] : [],
+    routing: {
+      sms: restPrefixes.map((prefix) => ({ prefix, route: voice!.name })),
+      defaultSms: options.smpp ? 'smpp' : (voice?.name ?? 'smpp'),
+    },
     clock,
     logger: options.logger,
     metrics: new GatewayMetrics(registry),

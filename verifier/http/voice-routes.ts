@@ -86,6 +86,14 @@ export function registerVoiceRoutes(app: FastifyInstance, deps: VoiceRoutesDeps)
     },
   });
 
+  app.post<{ Params: { attemptSid: string } }>('/v2/sms/status/:attemptSid', routeOptions, async (request, reply) => {
+    if (!signed(request, reply)) return reply;
+    const attempt = store.attempt(request.params.attemptSid);
+    const status = formOf(request)['MessageStatus'];
+    if (attempt && status) engine.onSmsStatus(attempt, status);
+    return reply.code(204).send();
+  });
+
   app.post<{ Params: { attemptSid: string } }>('/v2/voice/status/:attemptSid', routeOptions, async (request, reply) => {
     if (!signed(request, reply)) return reply;
     const attempt = store.attempt(request.params.attemptSid);

@@ -1,0 +1,29 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startStack, authHeader, type RunningStack } from '../../support/stack-harness';
+import { TestHandset } from '../../support/handset';
+import { waitFor } from '../../support/wait-for';
+
+let stack: RunningStack | undefined;
+afterEach(async () => {
+  await stack?.stop();
+});
+
+describe('SMS routing by destination prefix', () => {
+  it('sends +1 numbers through the REST SMS API and others over SMPP, recording delivery from both', async () => {
+    stack = await startStack({ smsRestPrefixes: ['+1'] });
+    const sid = String((await stack.verify('/v2/Services', { FriendlyName: 'Acme' })).body['sid']);
+    const us = await TestHandset.connect(stack.sim.wsUrl('+12025550123'), { authorization: authHeader });
+    const de = await TestHandset.connect(stack.sim.wsUrl('+4915112390001'), { authorization: authHeader });
+    const viaRest = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+12025550123', Channel: 'sms' });
+    const viaSmpp = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112390001', Channel: 'sms' });
+    expect((await us.waitForFrames('sms'))[0]!['text']).toMatch(/^Your Acme verification code is: \d{6}$/);
+    expect((await de.waitForFrames('sms'))[0]!['text']).toMatch(/^Your Acme verification code is: \d{6}$/);
+    const routes = stack.verifier.store.db.prepare('SELECT route FROM outbox ORDER BY created_at, rowid').pluck().all();
+    expect(routes).toEqual(['voice', 'smpp']);
+    for (const started of [viaRest, viaSmpp]) {
+      await waitFor('delivery recorded', () => stack!.verifier.store.attemptsOf(String(started.body['sid']))[0]?.deliveryStatus === 'delivered');
+    }
+    us.close();
+    de.close();
+  });
+});
