@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { migrate, type SqliteDatabase } from '../storage/sqlite';
+import { migrate, statementCache, type SqliteDatabase } from '../storage/sqlite';
 import { idSpellings } from '../sms/receipt-reader';
 
 export type OutboxKind = 'sms' | 'call';
@@ -69,9 +69,14 @@ export class OutboxStore {
   readonly #partsOf;
   readonly #keepEarly;
 
+  readonly #sql: ReturnType<typeof statementCache>;
+  readonly #transaction: <T>(work: () => T) => T;
+
   constructor(db: SqliteDatabase) {
     this.#db = db;
     migrate(db, 'outbox', migrations);
+    this.#sql = statementCache(db);
+    this.#transaction = db.transaction((work: () => unknown) => work()) as <T>(work: () => T) => T;
     this.#insert = db.prepare(`INSERT INTO outbox (id, kind, payload, status, next_attempt_at, expires_at, created_at)
       VALUES (?, ?, ?, 'pending', ?, ?, ?)`);
     this.#claim = db.prepare(`UPDATE outbox SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
@@ -106,7 +111,7 @@ export class OutboxStore {
    * arrived first; returns those receipts' deliveries.
    */
   markSent(id: string, owner: string, route: string, result: Record<string, unknown>, now: number, smsMessageIds: string[] = []): PartDelivery[] {
-    return this.#db.transaction(() => {
+    return this.#transaction(() => {
       this.#sent.run(route, JSON.stringify(result), now, id, owner);
       smsMessageIds.forEach((messageId, i) => this.#insertPart.run(messageId, id, i + 1));
       const early: PartDelivery[] = [];
@@ -121,17 +126,17 @@ export class OutboxStore {
         }
       }
       return early;
-    })();
+    });
   }
 
   /** Gives the row back for another attempt at `nextAttemptAt`. */
   markRetry(id: string, owner: string, error: string, smppStatus: number | undefined, nextAttemptAt: number): void {
-    this.#db.prepare(`UPDATE outbox SET next_attempt_at = ?, last_error = ?, smpp_status = ?, lease_owner = NULL, lease_until = NULL
+    this.#sql(`UPDATE outbox SET next_attempt_at = ?, last_error = ?, smpp_status = ?, lease_owner = NULL, lease_until = NULL
       WHERE id = ? AND lease_owner = ?`).run(nextAttemptAt, error, smppStatus ?? null, id, owner);
   }
 
   markFinal(id: string, owner: string, status: 'failed' | 'expired', error: string, smppStatus: number | undefined, now: number): void {
-    this.#db.prepare(`UPDATE outbox SET status = ?, last_error = ?, smpp_status = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL
+    this.#sql(`UPDATE outbox SET status = ?, last_error = ?, smpp_status = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL
       WHERE id = ? AND lease_owner = ?`).run(status, error, smppStatus ?? null, now, id, owner);
   }
 
@@ -141,14 +146,14 @@ export class OutboxStore {
    * to the store) and applied by `markSent`; then this returns undefined.
    */
   recordDelivery(messageIds: readonly string[], delivery: string, stat: string, errorCode: string | undefined, now: number): PartDelivery | undefined {
-    return this.#db.transaction(() => {
+    return this.#transaction(() => {
       for (const messageId of messageIds) {
         const applied = this.#applyDelivery(messageId, delivery, stat, errorCode, now);
         if (applied) return applied;
       }
       this.#keepEarly.run(messageIds[0], delivery, stat, errorCode ?? null, now);
       return undefined;
-    })();
+    });
   }
 
   #applyDelivery(messageId: string, delivery: string, stat: string, errorCode: string | undefined, now: number): PartDelivery | undefined {
@@ -162,27 +167,27 @@ export class OutboxStore {
   }
 
   recordOptOut(number: string, keyword: string, now: number): void {
-    this.#db.prepare('INSERT INTO opt_outs (number, keyword, created_at) VALUES (?, ?, ?) ON CONFLICT (number) DO UPDATE SET keyword = excluded.keyword, created_at = excluded.created_at')
+    this.#sql('INSERT INTO opt_outs (number, keyword, created_at) VALUES (?, ?, ?) ON CONFLICT (number) DO UPDATE SET keyword = excluded.keyword, created_at = excluded.created_at')
       .run(number, keyword, now);
   }
 
   isOptedOut(number: string): boolean {
-    return this.#db.prepare('SELECT 1 FROM opt_outs WHERE number = ?').get(number) !== undefined;
+    return this.#sql('SELECT 1 FROM opt_outs WHERE number = ?').get(number) !== undefined;
   }
 
   get(id: string): OutboxRow | undefined {
-    const raw = this.#db.prepare(`SELECT ${columns} FROM outbox WHERE id = ?`).get(id) as RawRow | undefined;
+    const raw = this.#sql(`SELECT ${columns} FROM outbox WHERE id = ?`).get(id) as RawRow | undefined;
     return raw && toRow(raw);
   }
 
   counts(): Record<OutboxStatus, number> {
-    const rows = this.#db.prepare('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all() as { status: OutboxStatus; n: number }[];
+    const rows = this.#sql('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all() as { status: OutboxStatus; n: number }[];
     return { pending: 0, sent: 0, failed: 0, expired: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
   }
 
   /** The earliest time a pending row becomes due, for the dispatcher's next wake-up. */
   nextDueAt(): number | undefined {
-    const row = this.#db.prepare(`SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) AS at FROM outbox WHERE status = 'pending'`).get() as { at: number | null };
+    const row = this.#sql(`SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) AS at FROM outbox WHERE status = 'pending'`).get() as { at: number | null };
     return row.at ?? undefined;
   }
 }

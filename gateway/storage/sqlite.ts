@@ -42,3 +42,16 @@ export function migrate(db: SqliteDatabase, scope: string, folder: string): stri
   }
   return ran;
 }
+
+/**
+ * Prepares each SQL text once per database. better-sqlite3 parses and plans
+ * on every `prepare`, which costs more than running a simple statement.
+ */
+export function statementCache(db: SqliteDatabase): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>();
+  return (sql) => {
+    let statement = cache.get(sql);
+    if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+}

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { migrate, openDatabase, type SqliteDatabase } from '../../gateway/storage/sqlite';
+import { migrate, openDatabase, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
 
 export type Direction = 'mt' | 'mo';
 export type MessageStatus = 'delivered' | 'undeliverable' | 'expired' | 'absent' | 'queued' | 'sent';
@@ -69,7 +69,8 @@ export class MessageStore {
   readonly #receipt;
   readonly #pushed;
   /** Built once: better-sqlite3 makes a transaction wrapper (four variants) per `db.transaction` call. */
-  readonly #transaction: (work: () => unknown) => unknown;
+  readonly #transaction: <T>(work: () => T) => T;
+  readonly #sql: ReturnType<typeof statementCache>;
 
   static open(file = ':memory:'): MessageStore {
     return new MessageStore(openDatabase(file));
@@ -91,12 +92,13 @@ export class MessageStore {
     this.#finish = db.prepare('UPDATE segments SET state = ?, error_code = ?, done_at = ?, receipt = ? WHERE message_id = ?');
     this.#receipt = db.prepare('UPDATE segments SET receipt = ? WHERE message_id = ?');
     this.#pushed = db.prepare('UPDATE messages SET pushed_at = ? WHERE id = ? AND pushed_at IS NULL');
-    this.#transaction = db.transaction((work: () => unknown) => work());
+    this.#transaction = db.transaction((work: () => unknown) => work()) as <T>(work: () => T) => T;
+    this.#sql = statementCache(db);
   }
 
   /** Runs `work` in one transaction: all of its writes land, or none. */
   transaction<T>(work: () => T): T {
-    return this.#transaction(work) as T;
+    return this.#transaction(work);
   }
 
   insertSegment(segment: Segment): void {
@@ -122,12 +124,12 @@ export class MessageStore {
   }
 
   segment(messageId: string): Segment | undefined {
-    return this.#db.prepare(`SELECT ${segmentColumns} FROM segments WHERE message_id = ?`).get(messageId) as Segment | undefined;
+    return this.#sql(`SELECT ${segmentColumns} FROM segments WHERE message_id = ?`).get(messageId) as Segment | undefined;
   }
 
   /** Segments whose outcome has not been reached yet (their timers are lost on a restart). */
   unfinishedSegments(): Segment[] {
-    return this.#db.prepare(`SELECT ${segmentColumns} FROM segments WHERE done_at IS NULL ORDER BY due_at`).all() as Segment[];
+    return this.#sql(`SELECT ${segmentColumns} FROM segments WHERE done_at IS NULL ORDER BY due_at`).all() as Segment[];
   }
 
   pendingReceipts(systemId: string): Segment[] {
@@ -148,11 +150,11 @@ export class MessageStore {
   }
 
   message(id: string): StoredMessage | undefined {
-    return this.#db.prepare(`SELECT ${messageColumns} FROM messages WHERE id = ?`).get(id) as StoredMessage | undefined;
+    return this.#sql(`SELECT ${messageColumns} FROM messages WHERE id = ?`).get(id) as StoredMessage | undefined;
   }
 
   setMessageStatus(id: string, status: MessageStatus, systemId?: string): void {
-    this.#db.prepare('UPDATE messages SET status = ?, system_id = COALESCE(?, system_id) WHERE id = ?').run(status, systemId ?? null, id);
+    this.#sql('UPDATE messages SET status = ?, system_id = COALESCE(?, system_id) WHERE id = ?').run(status, systemId ?? null, id);
   }
 
   queuedMobileOriginated(): StoredMessage[] {
@@ -169,11 +171,11 @@ export class MessageStore {
     if (query.party) { where.push('(destination = ? OR source = ?)'); params.push(query.party, query.party); }
     const sql = `SELECT ${messageColumns} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at, rowid LIMIT ${Math.max(1, Math.min(query.limit ?? 1000, 10_000))}`;
-    return this.#db.prepare(sql).all(...params) as StoredMessage[];
+    return this.#sql(sql).all(...params) as StoredMessage[];
   }
 
   segmentsOf(messageId: string): Segment[] {
-    return this.#db.prepare(`SELECT ${segmentColumns} FROM segments WHERE assembled_into = ? ORDER BY concat_seq`).all(messageId) as Segment[];
+    return this.#sql(`SELECT ${segmentColumns} FROM segments WHERE assembled_into = ? ORDER BY concat_seq`).all(messageId) as Segment[];
   }
 
   /** Forgets every message and segment (the control API's reset). */

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { migrate, type SqliteDatabase } from '../../gateway/storage/sqlite';
+import { migrate, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
 
 export type Channel = 'sms' | 'call' | 'flashcall';
 export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'expired' | 'max_attempts_reached' | 'failed';
@@ -94,20 +94,24 @@ const serviceFields: Record<keyof ServiceUpdate, string> = {
  */
 export class VerifyStore {
   readonly db: SqliteDatabase;
+  readonly #sql: ReturnType<typeof statementCache>;
+  readonly #transaction: <T>(work: () => T) => T;
 
   constructor(db: SqliteDatabase) {
     this.db = db;
     migrate(db, 'verifier', migrations);
+    this.#sql = statementCache(db);
+    this.#transaction = db.transaction((work: () => unknown) => work()) as <T>(work: () => T) => T;
   }
 
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.#transaction(work);
   }
 
   // Services
 
   insertService(service: Service): void {
-    this.db.prepare(`INSERT INTO services (sid, account_sid, friendly_name, code_length, psd2_enabled, do_not_share_warning_enabled,
+    this.#sql(`INSERT INTO services (sid, account_sid, friendly_name, code_length, psd2_enabled, do_not_share_warning_enabled,
       custom_code_enabled, verification_ttl, status_callback, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       service.sid, service.accountSid, service.friendlyName, service.codeLength, Number(service.psd2Enabled), Number(service.doNotShareWarningEnabled),
       Number(service.customCodeEnabled), service.verificationTtl, service.statusCallback, service.createdAt, service.updatedAt,
@@ -115,13 +119,13 @@ export class VerifyStore {
   }
 
   service(accountSid: string, sid: string): Service | undefined {
-    return withBooleans(this.db.prepare(`SELECT ${serviceColumns} FROM services WHERE sid = ? AND account_sid = ?`).get(sid, accountSid));
+    return withBooleans(this.#sql(`SELECT ${serviceColumns} FROM services WHERE sid = ? AND account_sid = ?`).get(sid, accountSid));
   }
 
   listServices(accountSid: string, offset: number, limit: number): { services: Service[]; total: number } {
-    const services = this.db.prepare(`SELECT ${serviceColumns} FROM services WHERE account_sid = ? ORDER BY created_at, sid LIMIT ? OFFSET ?`)
+    const services = this.#sql(`SELECT ${serviceColumns} FROM services WHERE account_sid = ? ORDER BY created_at, sid LIMIT ? OFFSET ?`)
       .all(accountSid, limit, offset).map((row) => withBooleans<Service>(row));
-    const { total } = this.db.prepare('SELECT COUNT(*) AS total FROM services WHERE account_sid = ?').get(accountSid) as { total: number };
+    const { total } = this.#sql('SELECT COUNT(*) AS total FROM services WHERE account_sid = ?').get(accountSid) as { total: number };
     return { services, total };
   }
 
@@ -130,19 +134,19 @@ export class VerifyStore {
     if (entries.length > 0) {
       const sets = entries.map(([key]) => `${serviceFields[key]} = ?`).join(', ');
       const values = entries.map(([, v]) => (typeof v === 'boolean' ? Number(v) : v));
-      this.db.prepare(`UPDATE services SET ${sets}, updated_at = ? WHERE sid = ? AND account_sid = ?`).run(...values, now, sid, accountSid);
+      this.#sql(`UPDATE services SET ${sets}, updated_at = ? WHERE sid = ? AND account_sid = ?`).run(...values, now, sid, accountSid);
     }
     return this.service(accountSid, sid);
   }
 
   deleteService(accountSid: string, sid: string): boolean {
-    return this.db.prepare('DELETE FROM services WHERE sid = ? AND account_sid = ?').run(sid, accountSid).changes > 0;
+    return this.#sql('DELETE FROM services WHERE sid = ? AND account_sid = ?').run(sid, accountSid).changes > 0;
   }
 
   // Verifications
 
   insertVerification(v: Verification): void {
-    this.db.prepare(`INSERT INTO verifications (sid, service_sid, account_sid, recipient, channel, status, code_nonce, code_hash, custom_code,
+    this.#sql(`INSERT INTO verifications (sid, service_sid, account_sid, recipient, channel, status, code_nonce, code_hash, custom_code,
       locale, custom_friendly_name, amount, payee, checks, sends, expires_at, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       v.sid, v.serviceSid, v.accountSid, v.to, v.channel, v.status, v.codeNonce, v.codeHash, Number(v.customCode), v.locale,
@@ -151,22 +155,22 @@ export class VerifyStore {
   }
 
   verification(serviceSid: string, sid: string): Verification | undefined {
-    return withBooleans(this.db.prepare(`SELECT ${verificationColumns} FROM verifications WHERE sid = ? AND service_sid = ?`).get(sid, serviceSid));
+    return withBooleans(this.#sql(`SELECT ${verificationColumns} FROM verifications WHERE sid = ? AND service_sid = ?`).get(sid, serviceSid));
   }
 
   verificationBySid(sid: string): Verification | undefined {
-    return withBooleans(this.db.prepare(`SELECT ${verificationColumns} FROM verifications WHERE sid = ?`).get(sid));
+    return withBooleans(this.#sql(`SELECT ${verificationColumns} FROM verifications WHERE sid = ?`).get(sid));
   }
 
   /** The newest verification of `to` in the service that is still pending (expiry aside). */
   pendingFor(serviceSid: string, to: string): Verification | undefined {
-    return withBooleans(this.db.prepare(`SELECT ${verificationColumns} FROM verifications WHERE service_sid = ? AND recipient = ? AND status = 'pending'
+    return withBooleans(this.#sql(`SELECT ${verificationColumns} FROM verifications WHERE service_sid = ? AND recipient = ? AND status = 'pending'
       ORDER BY created_at DESC LIMIT 1`).get(serviceSid, to));
   }
 
   /** Counts one send if fewer than `max` were made; false when the limit is reached. */
   countSend(sid: string, max: number, changes: { channel: Channel; now: number }): boolean {
-    return this.db.prepare(`UPDATE verifications SET sends = sends + 1, channel = ?, updated_at = ? WHERE sid = ? AND status = 'pending' AND sends < ?`)
+    return this.#sql(`UPDATE verifications SET sends = sends + 1, channel = ?, updated_at = ? WHERE sid = ? AND status = 'pending' AND sends < ?`)
       .run(changes.channel, changes.now, sid, max).changes === 1;
   }
 
@@ -177,30 +181,30 @@ export class VerifyStore {
    * Returns the new count, or undefined when the check may not be made.
    */
   countCheck(sid: string, max: number, now: number): number | undefined {
-    const row = this.db.prepare(`UPDATE verifications SET checks = checks + 1, updated_at = ? WHERE sid = ? AND status = 'pending' AND checks < ? AND expires_at > ?
+    const row = this.#sql(`UPDATE verifications SET checks = checks + 1, updated_at = ? WHERE sid = ? AND status = 'pending' AND checks < ? AND expires_at > ?
       RETURNING checks`).get(now, sid, max, now) as { checks: number } | undefined;
     return row?.checks;
   }
 
   /** Moves a pending verification to `status`; false if it was no longer pending (someone else won). */
   settle(sid: string, status: VerificationStatus, now: number): boolean {
-    return this.db.prepare(`UPDATE verifications SET status = ?, updated_at = ? WHERE sid = ? AND status = 'pending'`).run(status, now, sid).changes === 1;
+    return this.#sql(`UPDATE verifications SET status = ?, updated_at = ? WHERE sid = ? AND status = 'pending'`).run(status, now, sid).changes === 1;
   }
 
   replaceCodeHash(sid: string, codeHash: string, now: number): void {
-    this.db.prepare('UPDATE verifications SET code_hash = ?, updated_at = ? WHERE sid = ?').run(codeHash, now, sid);
+    this.#sql('UPDATE verifications SET code_hash = ?, updated_at = ? WHERE sid = ?').run(codeHash, now, sid);
   }
 
   /** Marks every pending verification past its expiry as expired, and returns them. */
   expireDue(now: number): Verification[] {
-    return this.db.prepare(`UPDATE verifications SET status = 'expired', updated_at = ? WHERE status = 'pending' AND expires_at <= ? RETURNING ${verificationColumns}`)
+    return this.#sql(`UPDATE verifications SET status = 'expired', updated_at = ? WHERE status = 'pending' AND expires_at <= ? RETURNING ${verificationColumns}`)
       .all(now, now).map((row) => withBooleans<Verification>(row));
   }
 
   // Attempts
 
   insertAttempt(a: Attempt, tokenHash: string | null): void {
-    this.db.prepare(`INSERT INTO attempts (sid, verification_sid, service_sid, recipient, channel, outbox_id, delivery_status, call_sid, token_hash,
+    this.#sql(`INSERT INTO attempts (sid, verification_sid, service_sid, recipient, channel, outbox_id, delivery_status, call_sid, token_hash,
       token_expires_at, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       a.sid, a.verificationSid, a.serviceSid, a.to, a.channel, a.outboxId, a.deliveryStatus, a.callSid, tokenHash, a.tokenExpiresAt, a.error,
       a.createdAt, a.updatedAt,
@@ -208,50 +212,50 @@ export class VerifyStore {
   }
 
   attemptsOf(verificationSid: string): Attempt[] {
-    return this.db.prepare(`SELECT ${attemptColumns} FROM attempts WHERE verification_sid = ? ORDER BY created_at, rowid`).all(verificationSid) as Attempt[];
+    return this.#sql(`SELECT ${attemptColumns} FROM attempts WHERE verification_sid = ? ORDER BY created_at, rowid`).all(verificationSid) as Attempt[];
   }
 
   attempt(sid: string): Attempt | undefined {
-    return this.db.prepare(`SELECT ${attemptColumns} FROM attempts WHERE sid = ?`).get(sid) as Attempt | undefined;
+    return this.#sql(`SELECT ${attemptColumns} FROM attempts WHERE sid = ?`).get(sid) as Attempt | undefined;
   }
 
   attemptByOutbox(outboxId: string): Attempt | undefined {
-    return this.db.prepare(`SELECT ${attemptColumns} FROM attempts WHERE outbox_id = ?`).get(outboxId) as Attempt | undefined;
+    return this.#sql(`SELECT ${attemptColumns} FROM attempts WHERE outbox_id = ?`).get(outboxId) as Attempt | undefined;
   }
 
   /** The attempt whose RCML token hashes to `tokenHash`, if the token has not expired. */
   attemptByToken(tokenHash: string, now: number): Attempt | undefined {
-    return this.db.prepare(`SELECT ${attemptColumns} FROM attempts WHERE token_hash = ? AND token_expires_at > ?`).get(tokenHash, now) as Attempt | undefined;
+    return this.#sql(`SELECT ${attemptColumns} FROM attempts WHERE token_hash = ? AND token_expires_at > ?`).get(tokenHash, now) as Attempt | undefined;
   }
 
   updateAttempt(sid: string, changes: { deliveryStatus?: string; callSid?: string; error?: string | null }, now: number): void {
-    this.db.prepare(`UPDATE attempts SET delivery_status = COALESCE(?, delivery_status), call_sid = COALESCE(?, call_sid),
+    this.#sql(`UPDATE attempts SET delivery_status = COALESCE(?, delivery_status), call_sid = COALESCE(?, call_sid),
       error = COALESCE(?, error), updated_at = ? WHERE sid = ?`).run(changes.deliveryStatus ?? null, changes.callSid ?? null, changes.error ?? null, now, sid);
   }
 
   // Rate windows, counted from the stored attempts so that every instance sees the same numbers.
 
   attemptsTo(to: string, since: number): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM attempts WHERE recipient = ? AND created_at > ?').get(to, since) as { n: number }).n;
+    return (this.#sql('SELECT COUNT(*) AS n FROM attempts WHERE recipient = ? AND created_at > ?').get(to, since) as { n: number }).n;
   }
 
   attemptsInService(serviceSid: string, since: number): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM attempts WHERE service_sid = ? AND created_at > ?').get(serviceSid, since) as { n: number }).n;
+    return (this.#sql('SELECT COUNT(*) AS n FROM attempts WHERE service_sid = ? AND created_at > ?').get(serviceSid, since) as { n: number }).n;
   }
 
   /** Starts and approvals of verifications to numbers beginning with `prefix` since `since`. */
   prefixActivity(prefix: string, since: number): { starts: number; approvals: number } {
-    return this.db.prepare(`SELECT COUNT(*) AS starts, COALESCE(SUM(status = 'approved'), 0) AS approvals FROM verifications
+    return this.#sql(`SELECT COUNT(*) AS starts, COALESCE(SUM(status = 'approved'), 0) AS approvals FROM verifications
       WHERE recipient >= ? AND recipient < ? AND created_at > ?`).get(prefix, `${prefix}\u{10ffff}`, since) as { starts: number; approvals: number };
   }
 
   blockPrefix(prefix: string, reason: string, until: number | null, now: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO blocked_prefixes (prefix, reason, until, created_at) VALUES (?, ?, ?, ?)').run(prefix, reason, until, now);
+    this.#sql('INSERT OR REPLACE INTO blocked_prefixes (prefix, reason, until, created_at) VALUES (?, ?, ?, ?)').run(prefix, reason, until, now);
   }
 
   /** The active block covering `to`, if any. */
   blockFor(to: string, now: number): { prefix: string; reason: string } | undefined {
-    return this.db.prepare(`SELECT prefix, reason FROM blocked_prefixes WHERE ? LIKE prefix || '%' AND (until IS NULL OR until > ?)
+    return this.#sql(`SELECT prefix, reason FROM blocked_prefixes WHERE ? LIKE prefix || '%' AND (until IS NULL OR until > ?)
       ORDER BY length(prefix) DESC LIMIT 1`).get(to, now) as { prefix: string; reason: string } | undefined;
   }
 
@@ -259,7 +263,7 @@ export class VerifyStore {
 
   /** The value stored under `name`, or `create()` stored there on first use. */
   secret(name: string, create: () => string, now: number): string {
-    this.db.prepare('INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)').run(name, create(), now);
-    return (this.db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string }).value;
+    this.#sql('INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)').run(name, create(), now);
+    return (this.#sql('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string }).value;
   }
 }
