@@ -129,6 +129,8 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
     smsRestPrefixes: config.smsRestPrefixes ? config.smsRestPrefixes.replace(/\s/g, '').split(',') : [],
     codeKey: config.codeKey ? Buffer.from(config.codeKey, 'base64') : undefined,
     engine: { smsFrom: config.smsFrom, flashcallPrefix: config.flashcallPrefix },
+    hostedPages: { enabled: config.pages === 'on', serviceName: config.pagesServiceName },
+    sessionTokens: { ttlSeconds: config.sessionTokenTtl },
     abuse: { fraudGuard: { ...DEFAULT_ABUSE_SETTINGS.fraudGuard, enabled: config.fraudGuard === 'on' } },
     logger: logger.child({ component: 'verifier' }),
   });

@@ -33,6 +33,9 @@ export const SETTINGS = {
   fraudGuard: { flag: 'fraud-guard', env: 'VERIGATE_FRAUD_GUARD', kind: 'string', default: 'on', help: 'on or off: block prefixes with many starts and few approvals' },
   smsFrom: { flag: 'sms-from', env: 'VERIGATE_SMS_FROM', kind: 'string', default: 'Verigate', help: 'sender of SMS codes' },
   flashcallPrefix: { flag: 'flashcall-prefix', env: 'VERIGATE_FLASHCALL_PREFIX', kind: 'string', default: '+4930990', help: 'flash calls come from this prefix + the code' },
+  pages: { flag: 'pages', env: 'VERIGATE_PAGES', kind: 'string', default: 'on', help: 'on or off: the hosted verification pages at /' },
+  pagesServiceName: { flag: 'pages-service-name', env: 'VERIGATE_PAGES_SERVICE_NAME', kind: 'string', default: 'Verigate', help: 'the name the hosted pages put in their codes' },
+  sessionTokenTtl: { flag: 'session-token-ttl', env: 'VERIGATE_SESSION_TOKEN_TTL', kind: 'integer', default: 600, help: 'seconds a hosted-pages session token (JWT) is valid' },
   codeKey: { flag: 'code-key', env: 'VERIGATE_CODE_KEY', kind: 'string', default: '', help: 'base64 server key for codes, 32+ bytes (default: generated, kept in the database)' },
   logLevel: { flag: 'log-level', env: 'VERIGATE_LOG_LEVEL', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 } satisfies Record<string, SettingDef>;
@@ -60,7 +63,8 @@ function check(name: SettingName, raw: unknown, source: string): string | number
     if (name === 'accountSid' && !/^AC[0-9a-f]{32}$/.test(value)) throw new ConfigError(`${label}: must be "AC" followed by 32 lowercase hex digits`);
     if (name === 'authToken' && value.length < 8) throw new ConfigError(`${label}: must be at least 8 characters`);
     if (name === 'smsRestPrefixes' && value && !/^\+\d{1,15}(,\+\d{1,15})*$/.test(value.replace(/\s/g, ''))) throw new ConfigError(`${label}: "${value}" must be prefixes like +1,+44`);
-    if (name === 'fraudGuard' && value !== 'on' && value !== 'off') throw new ConfigError(`${label}: must be "on" or "off"`);
+    if ((name === 'fraudGuard' || name === 'pages') && value !== 'on' && value !== 'off') throw new ConfigError(`${label}: must be "on" or "off"`);
+    if (name === 'pagesServiceName' && (!value.trim() || value.length > 64)) throw new ConfigError(`${label}: 1 to 64 characters`);
     if (name === 'publicUrl' && value && !/^https?:\/\/[^\s/]+/.test(value)) throw new ConfigError(`${label}: "${value}" is not an http(s) URL`);
     if (name === 'flashcallPrefix' && !/^\+\d{1,9}$/.test(value)) throw new ConfigError(`${label}: "${value}" must be "+" and 1 to 9 digits`);
     if (name === 'codeKey' && value && Buffer.from(value, 'base64').length < 32) throw new ConfigError(`${label}: must be base64 of at least 32 bytes`);
@@ -70,6 +74,7 @@ function check(name: SettingName, raw: unknown, source: string): string | number
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value)) throw new ConfigError(`${label}: "${String(raw)}" is not a whole number`);
   if (def.kind === 'port' && value > 65535) throw new ConfigError(`${label}: ${value} is not a port (0-65535)`);
+  if (name === 'sessionTokenTtl' && (value < 10 || value > 86_400)) throw new ConfigError(`${label}: ${value} is outside 10..86400 seconds`);
   return value;
 }
 
