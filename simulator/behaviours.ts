@@ -48,17 +48,22 @@ export const VOICE_BEHAVIOUR_HELP: Record<VoiceBehaviour, string> = {
 export class Behaviours {
   readonly #numbers = new Map<string, NumberBehaviour>();
   settings: NetworkSettings;
+  /** What a number without a behaviour of its own does (a scenario may change it). */
+  defaults: NumberBehaviour = { sms: 'deliver' };
+  /** The settings the network started with, for scenarios that go back to them. */
+  readonly initialSettings: NetworkSettings;
 
   constructor(settings: Partial<NetworkSettings> = {}) {
     this.settings = { receiptDelayMs: 1_000, maxSubmitsPerSecond: 0, ...settings };
+    this.initialSettings = { ...this.settings };
   }
 
   for(number: string): NumberBehaviour {
-    return this.#numbers.get(number) ?? { sms: 'deliver' };
+    return this.#numbers.get(number) ?? this.defaults;
   }
 
   receiptDelayFor(number: string): number {
-    return this.#numbers.get(number)?.receiptDelayMs ?? this.settings.receiptDelayMs;
+    return this.for(number).receiptDelayMs ?? this.settings.receiptDelayMs;
   }
 
   set(number: string, behaviour: NumberBehaviour): void {

@@ -6,6 +6,7 @@ import type { SmscServer } from '../smsc/smsc-server';
 import type { HandsetHub } from '../handsets/handset-hub';
 import { normaliseAddress, parseHandsetNumber } from '../numbers';
 import { sendError } from './errors';
+import { applyScenario, isScenarioName, SCENARIOS } from '../scenarios';
 
 export interface ControlDeps {
   center: MessageCenter;
@@ -110,6 +111,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
 
   app.get('/api/behaviours', async () => ({
     settings: behaviours.settings,
+    defaults: behaviours.defaults,
     numbers: behaviours.list(),
     available: { sms: SMS_BEHAVIOUR_HELP, voice: VOICE_BEHAVIOUR_HELP },
   }));
@@ -150,6 +152,17 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
   }, async (request) => {
     behaviours.settings = { ...behaviours.settings, ...request.body };
     return behaviours.settings;
+  });
+
+  app.get('/api/scenarios', async () => ({
+    scenarios: Object.fromEntries(Object.entries(SCENARIOS).map(([name, scenario]) => [name, scenario.description])),
+  }));
+
+  app.post<{ Params: { name: string } }>('/api/scenarios/:name', async (request, reply) => {
+    const { name } = request.params;
+    if (!isScenarioName(name)) return sendError(reply, 404, `no scenario "${name}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
+    applyScenario(behaviours, name);
+    return { scenario: name, defaults: behaviours.defaults, settings: behaviours.settings, numbers: behaviours.list() };
   });
 
   app.get('/api/smpp/binds', async () => ({
