@@ -64,6 +64,17 @@ export class Router implements OutboxSender {
     return route;
   }
 
+  /** Whether an SMS to `to`, or a call, has somewhere to go. */
+  hasRoute(kind: 'sms' | 'call', to: string): boolean {
+    if (kind === 'call') return this.voice !== undefined;
+    try {
+      this.smsRouteFor(to);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async send(row: OutboxRow): Promise<SendResult> {
     const payload = this.render ? await this.render(row) : row.payload;
     if (row.kind === 'sms') {

@@ -109,6 +109,9 @@ export class VerificationEngine {
     if (input.locale !== undefined && !isSupportedLocale(input.locale)) {
       throw new VerifyError('INVALID_PARAMETER', `Invalid parameter \`Locale\`: supported are ${SUPPORTED_LOCALES.join(', ')}`);
     }
+    if (!this.#deps.gateway.router.hasRoute(channel === 'sms' ? 'sms' : 'call', phone.e164)) {
+      throw new VerifyError('INVALID_PARAMETER', `Invalid parameter \`Channel\`: ${channel} is not available: this verifier has no ${channel === 'sms' ? 'SMS' : 'voice'} route (--smpp, --voice-api)`);
+    }
     if (service.psd2Enabled && (!input.amount || !input.payee)) throw new VerifyError('INVALID_PARAMETER', 'Amount and Payee are required when PSD2 is enabled');
     if (input.customCode !== undefined) {
       if (!service.customCodeEnabled) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `CustomCode`: custom codes are not enabled for this service');

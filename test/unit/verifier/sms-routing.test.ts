@@ -27,3 +27,14 @@ describe('SMS routing by destination prefix', () => {
     de.close();
   });
 });
+
+describe('a verifier without a route for a channel', () => {
+  it('refuses that channel at start with 400 60200 naming the missing route, and serves the others', async () => {
+    stack = await startStack({ voiceApi: undefined });
+    const sid = String((await stack.verify('/v2/Services', { FriendlyName: 'Acme' })).body['sid']);
+    const call = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112390002', Channel: 'call' });
+    expect(call).toMatchObject({ status: 400, body: { code: 60200 } });
+    expect(String(call.body['message'])).toContain('no voice route');
+    expect((await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112390002', Channel: 'sms' })).status).toBe(201);
+  });
+});
