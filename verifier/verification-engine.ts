@@ -233,21 +233,26 @@ export class VerificationEngine {
     return store.verificationBySid(verification.sid)!;
   }
 
-  /** A pending verification, or 404 (Twilio no longer shows settled ones). */
-  fetch(service: Service, sid: string): { verification: Verification; attempts: Attempt[] } {
-    const verification = this.#deps.store.verification(service.sid, sid);
-    if (!verification || verification.status !== 'pending') throw this.#notFound(service, `Verifications/${sid}`);
+  /**
+   * A pending verification, or 404 (Twilio no longer shows settled ones).
+   * As on Twilio, `sidOrTo` may be the VE… SID or the E.164 number it was sent to.
+   */
+  fetch(service: Service, sidOrTo: string): { verification: Verification; attempts: Attempt[] } {
+    const phone = sidOrTo.startsWith('+') ? parseE164(sidOrTo) : undefined;
+    const verification = phone ? this.#deps.store.pendingFor(service.sid, phone.e164) : this.#deps.store.verification(service.sid, sidOrTo);
+    if (!verification || verification.status !== 'pending') throw this.#notFound(service, `Verifications/${sidOrTo}`);
     if (verification.expiresAt <= this.#deps.clock.now()) {
       this.#expire(verification);
-      throw this.#notFound(service, `Verifications/${sid}`);
+      throw this.#notFound(service, `Verifications/${sidOrTo}`);
     }
-    return { verification, attempts: this.#deps.store.attemptsOf(sid) };
+    return { verification, attempts: this.#deps.store.attemptsOf(verification.sid) };
   }
 
-  update(service: Service, sid: string, status: string | undefined): { verification: Verification; attempts: Attempt[] } {
+  update(service: Service, sidOrTo: string, status: string | undefined): { verification: Verification; attempts: Attempt[] } {
     if (status !== 'canceled' && status !== 'approved') throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `Status`: must be canceled or approved');
-    const { verification } = this.fetch(service, sid);
-    if (!this.#deps.store.settle(sid, status, this.#deps.clock.now())) throw this.#notFound(service, `Verifications/${sid}`);
+    const { verification } = this.fetch(service, sidOrTo);
+    const { sid } = verification;
+    if (!this.#deps.store.settle(sid, status, this.#deps.clock.now())) throw this.#notFound(service, `Verifications/${sidOrTo}`);
     const settled = this.#deps.store.verificationBySid(sid)!;
     this.#event(service, settled, status === 'approved' ? 'verification.approved' : 'verification.canceled');
     this.#hangUpFlashCalls(verification);

@@ -100,6 +100,16 @@ describe('SMS verification', () => {
     expect((await stack.verify(`/v2/Services/${sid}/Verifications/${started.body['sid']}`)).status).toBe(404);
   });
 
+  it('fetches and cancels a pending verification by its To number, as Twilio allows', async () => {
+    const { stack, sid } = await stackWithService();
+    const started = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112340010', Channel: 'sms' });
+    const byNumber = await stack.verify(`/v2/Services/${sid}/Verifications/${encodeURIComponent('+4915112340010')}`);
+    expect(byNumber).toMatchObject({ status: 200, body: { sid: started.body['sid'], status: 'pending' } });
+    const canceled = await stack.verify(`/v2/Services/${sid}/Verifications/${encodeURIComponent('+4915112340010')}`, { Status: 'canceled' });
+    expect(canceled.body).toMatchObject({ sid: started.body['sid'], status: 'canceled' });
+    expect((await stack.verify(`/v2/Services/${sid}/Verifications/${encodeURIComponent('+4915112340010')}`)).status).toBe(404);
+  });
+
   it('cancels a pending verification; a check then answers 404', async () => {
     const { stack, sid } = await stackWithService();
     const started = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112340006', Channel: 'sms' });
