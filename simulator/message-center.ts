@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { CommandStatus, ESM_CLASS, REGISTERED_DELIVERY, type MessagePdu } from '../gateway/smpp';
 import { formatReceipt, MessageState, statForState } from '../gateway/receipt';
 import { encodeText, segmentText } from '../gateway/text';
-import type { Clock } from '../gateway/clock';
+import type { Clock, Timer } from '../gateway/clock';
 import type { Behaviours } from './behaviours';
 import type { HandsetHub } from './handsets/handset-hub';
 import type { MessageStore, Outcome, Segment, StoredMessage } from './store/message-store';
@@ -68,6 +68,10 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
   readonly #deps: MessageCenterDeps;
   readonly #limiter: ThroughputLimiter;
   readonly #receiptsInFlight = new Set<string>();
+  readonly #due: Segment[] = [];
+  #outcomeTimer?: Timer;
+  #outcomeTimerAt = Infinity;
+  readonly #receiptsSent: string[] = [];
   readonly #moInFlight = new Set<string>();
 
   constructor(deps: MessageCenterDeps) {
@@ -250,25 +254,71 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     for (const message of this.#deps.store.unpushed(number)) this.#push(message);
   }
 
+  /**
+   * Parts wait for their outcome in one queue, earliest first, under one
+   * timer: a burst of parts reaches its outcomes in one transaction instead
+   * of one timer and one commit each.
+   */
   #scheduleOutcome(segment: Segment): void {
-    const delay = Math.max(0, segment.dueAt - this.#deps.clock.now());
-    this.#deps.clock.setTimeout(() => this.#reachOutcome(segment), delay);
+    const due = this.#due;
+    let at = due.length;
+    while (at > 0 && due[at - 1]!.dueAt > segment.dueAt) at--;
+    due.splice(at, 0, segment);
+    this.#armOutcomes();
   }
 
-  #reachOutcome(segment: Segment): void {
-    const { state, error } = outcomeState[segment.outcome];
-    const requested = segment.registeredDelivery & REGISTERED_DELIVERY.MASK;
-    const wantsReceipt =
-      requested === REGISTERED_DELIVERY.SUCCESS_OR_FAILURE ||
-      (requested === REGISTERED_DELIVERY.FAILURE_ONLY && segment.outcome !== 'delivered');
-    const done = { ...segment, state, errorCode: error, doneAt: this.#deps.clock.now(), receipt: wantsReceipt ? ('pending' as const) : ('none' as const) };
+  #armOutcomes(): void {
+    const first = this.#due[0];
+    if (!first || (this.#outcomeTimer && this.#outcomeTimerAt <= first.dueAt)) return;
+    this.#outcomeTimer?.cancel();
+    this.#outcomeTimerAt = first.dueAt;
+    this.#outcomeTimer = this.#deps.clock.setTimeout(() => {
+      this.#outcomeTimer = undefined;
+      this.#outcomeTimerAt = Infinity;
+      this.#reachDueOutcomes();
+    }, Math.max(0, first.dueAt - this.#deps.clock.now()));
+  }
+
+  #reachDueOutcomes(): void {
+    const now = this.#deps.clock.now();
+    let count = 0;
+    while (count < this.#due.length && this.#due[count]!.dueAt <= now) count++;
+    const done = this.#due.splice(0, count).map((segment) => {
+      const { state, error } = outcomeState[segment.outcome];
+      const requested = segment.registeredDelivery & REGISTERED_DELIVERY.MASK;
+      const wantsReceipt =
+        requested === REGISTERED_DELIVERY.SUCCESS_OR_FAILURE ||
+        (requested === REGISTERED_DELIVERY.FAILURE_ONLY && segment.outcome !== 'delivered');
+      return { ...segment, state, errorCode: error, doneAt: now, receipt: wantsReceipt ? ('pending' as const) : ('none' as const) };
+    });
     try {
-      this.#deps.store.finishSegment(segment.messageId, state, error, done.doneAt, done.receipt);
+      this.#deps.store.transaction(() => {
+        for (const segment of done) this.#deps.store.finishSegment(segment.messageId, segment.state, segment.errorCode, now, segment.receipt);
+      });
     } catch {
-      return; // The store was closed under us (shutdown); restore() picks it up next start.
+      return; // The store was closed under us (shutdown); restore() picks them up next start.
     }
-    this.emit('outcome', done);
-    if (wantsReceipt) void this.#sendReceipt(done);
+    for (const segment of done) {
+      this.emit('outcome', segment);
+      if (segment.receipt === 'pending') void this.#sendReceipt(segment);
+    }
+    this.#armOutcomes();
+  }
+
+  /** Receipts answered by the ESME are marked sent together, once per event-loop turn. */
+  #markReceiptSent(messageId: string): void {
+    this.#receiptsSent.push(messageId);
+    if (this.#receiptsSent.length > 1) return;
+    setImmediate(() => {
+      const sent = this.#receiptsSent.splice(0);
+      try {
+        this.#deps.store.transaction(() => {
+          for (const id of sent) this.#deps.store.setReceipt(id, 'sent');
+        });
+      } catch {
+        // Closed store: those receipts stay 'pending' and go again after a restart (at least once).
+      }
+    });
   }
 
   async #sendReceipt(segment: Segment): Promise<void> {
@@ -279,7 +329,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     try {
       const response = await smsc.deliver(segment.systemId, receiptPdu(segment));
       if (response.command_status === CommandStatus.ESME_ROK) {
-        this.#deps.store.setReceipt(segment.messageId, 'sent');
+        this.#markReceiptSent(segment.messageId);
         return;
       }
       this.#retryReceipt(segment);

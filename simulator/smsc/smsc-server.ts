@@ -76,7 +76,8 @@ const modes: Record<BindCommand, BindMode> = {
 interface Connection {
   session: SmppSession;
   bind?: BindInfo;
-  timer?: Timer;
+  /** When the peer last sent a request (or connected). */
+  lastActivity: number;
 }
 
 /** The simulator's SMPP 3.4 server: bind states, request dispatch, and deliver_sm to bound receivers. */
@@ -86,6 +87,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
   readonly #clock: Clock;
   readonly #connections = new Set<Connection>();
   #nextSessionId = 1;
+  #idleSweep?: Timer;
   #roundRobin = 0;
 
   constructor(options: SmscServerOptions) {
@@ -137,6 +139,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
 
   /** Unbinds every bound ESME politely, then closes the port. */
   async close(): Promise<void> {
+    this.#idleSweep?.cancel();
     await Promise.allSettled(
       [...this.#connections].map(async (c) => {
         if (c.bind) await c.session.request('unbind', {}, 1_000).catch(() => undefined);
@@ -153,11 +156,11 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
   }
 
   #accept(session: SmppSession): void {
-    const connection: Connection = { session };
+    const connection: Connection = { session, lastActivity: this.#clock.now() };
     this.#connections.add(connection);
-    this.#arm(connection, this.#options.bindTimeoutMs ?? 30_000);
+    this.#armIdleSweep();
     session.on('request', (pdu) => {
-      this.#arm(connection, connection.bind ? this.#options.inactivityTimeoutMs ?? 300_000 : this.#options.bindTimeoutMs ?? 30_000);
+      connection.lastActivity = this.#clock.now();
       try {
         this.#dispatch(connection, pdu);
       } catch {
@@ -167,15 +170,29 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
     });
     session.on('protocolError', (error) => this.emit('protocolError', error, session.remoteAddress));
     session.once('close', () => {
-      connection.timer?.cancel();
       this.#connections.delete(connection);
       if (connection.bind) this.emit('unbound', connection.bind);
     });
   }
 
-  #arm(connection: Connection, timeoutMs: number): void {
-    connection.timer?.cancel();
-    connection.timer = this.#clock.setTimeout(() => connection.session.destroy(), timeoutMs);
+  /**
+   * One timer for all connections closes those that never bound in time
+   * (session_init_timer) or went silent (inactivity_timer), instead of a
+   * timer reset on every PDU.
+   */
+  #armIdleSweep(): void {
+    if (this.#idleSweep || this.#connections.size === 0) return;
+    const bindTimeout = this.#options.bindTimeoutMs ?? 30_000;
+    const inactivityTimeout = this.#options.inactivityTimeoutMs ?? 300_000;
+    const every = Math.min(5_000, Math.max(10, Math.min(bindTimeout, inactivityTimeout) / 4));
+    this.#idleSweep = this.#clock.setTimeout(() => {
+      this.#idleSweep = undefined;
+      const now = this.#clock.now();
+      for (const c of this.#connections) {
+        if (now - c.lastActivity >= (c.bind ? inactivityTimeout : bindTimeout)) c.session.destroy();
+      }
+      this.#armIdleSweep();
+    }, every);
   }
 
   #dispatch(connection: Connection, pdu: Pdu): void {
