@@ -43,7 +43,8 @@ export function serviceJson(service: Service, base: string) {
   };
 }
 
-export function verificationJson(verification: Verification, attempts: Attempt[], base: string) {
+/** The fields a verification and a verification check share. */
+function verificationFields(verification: Verification) {
   return {
     sid: verification.sid,
     service_sid: verification.serviceSid,
@@ -52,30 +53,23 @@ export function verificationJson(verification: Verification, attempts: Attempt[]
     channel: verification.channel,
     status: verification.status,
     valid: verification.status === 'approved',
-    lookup: { carrier: null },
     amount: verification.amount,
     payee: verification.payee,
-    send_code_attempts: attempts.map((a) => ({ attempt_sid: a.sid, channel: a.channel, time: isoDate(a.createdAt) })),
     date_created: isoDate(verification.createdAt),
     date_updated: isoDate(verification.updatedAt),
+  };
+}
+
+export function verificationJson(verification: Verification, attempts: Attempt[], base: string) {
+  return {
+    ...verificationFields(verification),
+    lookup: { carrier: null },
+    send_code_attempts: attempts.map((a) => ({ attempt_sid: a.sid, channel: a.channel, time: isoDate(a.createdAt) })),
     sna: null,
     url: `${base}/v2/Services/${verification.serviceSid}/Verifications/${verification.sid}`,
   };
 }
 
 export function verificationCheckJson(verification: Verification) {
-  return {
-    sid: verification.sid,
-    service_sid: verification.serviceSid,
-    account_sid: verification.accountSid,
-    to: verification.to,
-    channel: verification.channel,
-    status: verification.status,
-    valid: verification.status === 'approved',
-    amount: verification.amount,
-    payee: verification.payee,
-    date_created: isoDate(verification.createdAt),
-    date_updated: isoDate(verification.updatedAt),
-    sna_attempts_error_codes: [],
-  };
+  return { ...verificationFields(verification), sna_attempts_error_codes: [] };
 }
