@@ -12,6 +12,7 @@ import { registerCallRoutes } from './call-routes';
 import { moreInfo, VoiceApiError } from './errors';
 import { sendError } from '../http/errors';
 import { registerSmsRoutes } from './sms-routes';
+import { toRestcommXml, wantsRestcommXml } from './restcomm-xml';
 import { SmsService } from './sms-service';
 import { CallbackQueue } from './status-callbacks';
 import { WebhookClient } from './webhook-client';
@@ -86,6 +87,11 @@ export class VoiceNetwork {
     this.#registerInspection(app);
     void app.register(async (scope) => {
       await scope.register(formbody, { bodyLimit: 1 << 20 });
+      scope.addHook('onSend', async (request, reply, payload) => {
+        if (typeof payload !== 'string' || !payload.startsWith('{') || !wantsRestcommXml(request)) return payload;
+        reply.type('application/xml; charset=utf-8');
+        return toRestcommXml(JSON.parse(payload) as Record<string, unknown>);
+      });
       scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
         if (error instanceof VoiceApiError) return reply.code(error.status).send(error.toJSON());
         const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
