@@ -32,36 +32,38 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliPro
   };
 }
 
-/** Starts `verigate simulator` on free ports and reads them from its banner. */
-export async function startSimulatorProcess(extra: string[] = [], env: Record<string, string> = {}): Promise<CliProcess & { smppPort: number; httpPort: number }> {
-  const cli = runCli(['simulator', '--sim-port', '0', '--smpp-port', '0', '--log-level', 'warn', ...extra], env);
-  const deadline = Date.now() + 15_000;
+const BANNER_PORTS = {
+  smppPort: /smpp:\/\/\S+:(\d+)\s/,
+  simPort: /Control API\s+http:\/\/[\d.]+:(\d+)\//,
+  verifyPort: /Verify API\s+http:\/\/[\d.]+:(\d+)\//,
+};
+type BannerPort = keyof typeof BANNER_PORTS;
+
+/** Runs `verigate ARGS` and waits for its banner ("Try:"), reading the named ports from it. */
+async function startFromBanner<K extends BannerPort>(args: string[], env: Record<string, string>, ports: K[]): Promise<CliProcess & Record<K, number>> {
+  const cli = runCli([...args, '--log-level', 'warn'], env);
+  const deadline = Date.now() + 20_000;
   for (;;) {
-    const smpp = /smpp:\/\/\S+:(\d+)\s/.exec(cli.stdout());
-    const http = /Control API\s+http:\/\/[\d.]+:(\d+)\//.exec(cli.stdout());
-    if (smpp && http) return { ...cli, smppPort: Number(smpp[1]), httpPort: Number(http[1]) };
+    const out = cli.stdout();
+    if (/^Try:/m.test(out)) {
+      const found = Object.fromEntries(ports.map((name) => [name, Number(BANNER_PORTS[name].exec(out)?.[1])])) as Record<K, number>;
+      return { ...cli, ...found };
+    }
     if (cli.child.exitCode !== null || Date.now() > deadline) {
       await cli.kill('SIGKILL');
-      throw new Error(`simulator did not start:\n${cli.stdout()}\n${cli.stderr()}`);
+      throw new Error(`verigate ${args[0]} did not start:\n${cli.stdout()}\n${cli.stderr()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
+/** Starts `verigate simulator` on free ports and reads them from its banner. */
+export async function startSimulatorProcess(extra: string[] = [], env: Record<string, string> = {}): Promise<CliProcess & { smppPort: number; httpPort: number }> {
+  const cli = await startFromBanner(['simulator', '--sim-port', '0', '--smpp-port', '0', ...extra], env, ['smppPort', 'simPort']);
+  return { ...cli, httpPort: cli.simPort };
+}
+
 /** Starts `verigate start` (simulator + verifier) on free ports and reads them from its banner. */
-export async function startStackProcess(extra: string[] = [], env: Record<string, string> = {}): Promise<CliProcess & { verifyPort: number; simPort: number; smppPort: number }> {
-  const cli = runCli(['start', '--verify-port', '0', '--sim-port', '0', '--smpp-port', '0', '--log-level', 'warn', ...extra], env);
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const out = cli.stdout();
-    const verify = /Verify API\s+http:\/\/[\d.]+:(\d+)\//.exec(out);
-    const sim = /Control API\s+http:\/\/[\d.]+:(\d+)\//.exec(out);
-    const smpp = /smpp:\/\/\S+:(\d+)\s/.exec(out);
-    if (verify && sim && smpp && /^Try:/m.test(out)) return { ...cli, verifyPort: Number(verify[1]), simPort: Number(sim[1]), smppPort: Number(smpp[1]) };
-    if (cli.child.exitCode !== null || Date.now() > deadline) {
-      await cli.kill('SIGKILL');
-      throw new Error(`verigate start did not start:\n${cli.stdout()}\n${cli.stderr()}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function startStackProcess(extra: string[] = [], env: Record<string, string> = {}): Promise<CliProcess & { verifyPort: number; simPort: number; smppPort: number }> {
+  return startFromBanner(['start', '--verify-port', '0', '--sim-port', '0', '--smpp-port', '0', ...extra], env, ['verifyPort', 'simPort', 'smppPort']);
 }
