@@ -13,7 +13,7 @@ interface FixturePdu {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const fixturePath = resolve(here, '../../../../../shared/fixtures/kannel-1.4.5-pdus.json');
+const fixturePath = resolve(here, '../../../fixtures/kannel-1.4.5-pdus.json');
 const fixture = JSON.parse(readFileSync(fixturePath, 'utf8')) as { pdus: FixturePdu[] };
 
 const SUBMIT_SM = 0x00000004;

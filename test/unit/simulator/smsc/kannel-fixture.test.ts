@@ -9,7 +9,7 @@ import { waitFor } from '../../../support/wait-for';
 
 interface FixturePdu { kind: string; hex: string; text?: string; reassembled_text_with_next_part?: string }
 const fixture = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../../../../shared/fixtures/kannel-1.4.5-pdus.json', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL('../../../fixtures/kannel-1.4.5-pdus.json', import.meta.url)), 'utf8'),
 ) as { pdus: FixturePdu[] };
 const bytes = (p: FixturePdu) => Buffer.from(p.hex, 'hex');
 
