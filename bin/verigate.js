@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `verigate` works right after `npm install`, with no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (dist/verigate.js, built by `npm install` through the `prepare` script, or
+// `npm run build`). Source maps point stack traces at the TypeScript sources.
+import { existsSync } from 'node:fs';
 
-register();
-await import('./cli.ts');
+const compiled = new URL('../dist/verigate.js', import.meta.url);
+if (!existsSync(compiled)) {
+  process.stderr.write('verigate: dist/verigate.js is missing: run `npm run build` (npm install does it)\n');
+  process.exit(1);
+}
+process.setSourceMapsEnabled(true);
+await import(compiled.href);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../assets';
 import { migrate, statementCache, type SqliteDatabase } from '../storage/sqlite';
 import { idSpellings } from '../sms/receipt-reader';
 
@@ -40,7 +40,7 @@ export interface PartDelivery {
   parts: { delivery: string }[];
 }
 
-const migrations = fileURLToPath(new URL('./migrations', import.meta.url));
+const migrations = assetPath('gateway/outbox/migrations');
 
 const columns = `id, kind, payload, status, attempts, next_attempt_at AS nextAttemptAt, expires_at AS expiresAt, route,
   result, last_error AS lastError, smpp_status AS smppStatus, created_at AS createdAt, finished_at AS finishedAt`;

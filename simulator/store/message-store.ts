@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../../gateway/assets';
 import { migrate, openDatabase, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
 
 export type Direction = 'mt' | 'mo';
@@ -49,7 +49,7 @@ export interface MessageQuery {
   limit?: number;
 }
 
-const migrations = fileURLToPath(new URL('./migrations', import.meta.url));
+const migrations = assetPath('simulator/store/migrations');
 
 const messageColumns = `id, direction, source, destination, body, data_coding AS dataCoding, parts,
   system_id AS systemId, status, created_at AS createdAt, pushed_at AS pushedAt`;

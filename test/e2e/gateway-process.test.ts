@@ -3,13 +3,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Gateway } from '../../gateway/gateway';
 import { CommandStatus, parseSmppUrl } from '../../gateway/smpp';
 import { openDatabase, type SqliteDatabase } from '../../gateway/storage/sqlite';
 import { startSimulatorProcess, type CliProcess } from '../support/cli-process';
 import { waitFor } from '../support/wait-for';
+import { compileWorker } from '../support/compile-worker';
 
 const sid = 'AC' + 'ef'.repeat(16);
 const token = 'gateway-e2e-token';
@@ -130,11 +130,10 @@ describe('gateway against the simulator process', () => {
     const writer = new Gateway({ db });
     const ids = db.transaction(() => Array.from({ length: 400 }, (_, i) =>
       writer.enqueue({ kind: 'sms', payload: { from: 'Verigate', to: `+4916400${String(i).padStart(6, '0')}`, text: `row ${i}` }, expiresAt: Date.now() + 600_000 })))();
-    const worker = fileURLToPath(new URL('../support/gateway-worker.ts', import.meta.url));
-    const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+    const worker = await compileWorker();
     const url = `smpp://verigate:verigate@127.0.0.1:${sim.smppPort}?window=10&tps=150`;
     const run = () => {
-      const child = spawn(process.execPath, [tsx, worker, file, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [worker, file, url], { stdio: ['ignore', 'pipe', 'inherit'] });
       let sent = 0;
       child.stdout.on('data', (chunk: Buffer) => { sent += (chunk.toString().match(/^sent /gm) ?? []).length; });
       cleanups.push(() => child.kill('SIGKILL'));
@@ -147,10 +146,10 @@ describe('gateway against the simulator process', () => {
     const countSent = () => (db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE status = 'sent'").get() as { n: number }).n;
     expect(countSent()).toBeLessThan(ids.length);
     run();
-    await waitFor('every row sent', () => countSent() === ids.length, 40_000);
+    await waitFor('every row sent', () => countSent() === ids.length, 15_000);
     const { messages } = (await api(sim.httpPort, '/api/messages?limit=5000')) as { messages: { text: string }[] };
     const distinct = new Set(messages.map((m) => m.text));
     expect(distinct.size).toBe(ids.length);
     process.stdout.write(`gateway restart: ${ids.length} rows, ${messages.length - distinct.size} duplicates at the SMSC\n`);
-  });
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-// A gateway in its own process, for tests that kill it: `tsx gateway-worker.ts DB_FILE SMPP_URL`.
+// A gateway in its own process, for tests that kill it: `node COMPILED_WORKER DB_FILE SMPP_URL` (compileWorker).
 // It sends what the outbox holds and prints one line per event.
 import { Gateway } from '../../gateway/gateway';
 import { parseSmppUrl } from '../../gateway/smpp';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../../gateway/assets';
 
 type TemplateKey = 'sms' | 'psd2' | 'doNotShare' | 'voice' | 'voiceAgain' | 'voiceRepeat' | 'voiceGoodbye' | 'flashAnswered';
 type Catalogue = Record<string, Record<TemplateKey, string>>;
 
-const catalogue = JSON.parse(readFileSync(fileURLToPath(new URL('./templates.json', import.meta.url)), 'utf8')) as Catalogue;
+const catalogue = JSON.parse(readFileSync(assetPath('verifier/channels/templates.json'), 'utf8')) as Catalogue;
 
 export const SUPPORTED_LOCALES = Object.keys(catalogue);
 

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { assetPath } from '../../gateway/assets';
 import { migrate, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
 
 export type Channel = 'sms' | 'call' | 'flashcall';
@@ -55,7 +55,7 @@ export interface Attempt {
   updatedAt: number;
 }
 
-const migrations = fileURLToPath(new URL('./migrations', import.meta.url));
+const migrations = assetPath('verifier/store/migrations');
 
 const serviceColumns = `sid, account_sid AS accountSid, friendly_name AS friendlyName, code_length AS codeLength,
   psd2_enabled AS psd2Enabled, do_not_share_warning_enabled AS doNotShareWarningEnabled, custom_code_enabled AS customCodeEnabled,
