@@ -2,6 +2,7 @@
 // the suite is skipped with one visible line naming what to install; in CI (CI=true) a missing component
 // is a failure, so a green run always means the suite ran.
 import { existsSync } from 'node:fs';
+import { postgresBinDir } from './postgres';
 
 export interface Component {
   /** What the component is, for the skip line: "Chromium". */
@@ -25,4 +26,9 @@ export function available(component: Component, suite: string): boolean {
 export function chromium(): Component {
   const path = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
   return { name: 'Chromium', path: existsSync(path) ? path : undefined, install: 'apt-get install chromium, or set CHROMIUM_PATH' };
+}
+
+/** Debian's PostgreSQL server binaries (initdb, postgres), or PG_BIN. */
+export function postgres(): Component {
+  return { name: 'PostgreSQL', path: postgresBinDir(), install: 'apt-get install postgresql, or set PG_BIN' };
 }
