@@ -102,25 +102,28 @@ describe('gateway against the simulator process', () => {
     expect(((await api(sim.httpPort, '/api/messages')) as { messages: unknown[] }).messages).toHaveLength(0);
   });
 
-  it('rebinds after the simulator is killed and restarted mid-run, and every accepted message reaches the SMSC at least once', async () => {
+  it('rebinds after the simulator is killed and restarted mid-run: every accepted message reaches the SMSC, at most a window of them twice', { timeout: 60_000 }, async () => {
     const data = join(dir, 'sim-restart.db');
     let sim = await simulatorProcess(['--data', data]);
     const port = sim.smppPort;
     const db = openDatabase(':memory:');
-    const gw = gateway(db, port, 10);
+    const window = 10;
+    const gw = gateway(db, port, window);
     gw.start();
     const ids = enqueueSms(gw, db, 300, (i) => `+4916300${String(i).padStart(6, '0')}`);
-    await waitFor('some sent', () => gw.outbox.counts().sent >= 50, 20_000);
+    await waitFor('some sent', () => gw.outbox.counts().sent >= 50, 15_000);
     await sim.kill('SIGKILL');
     sim = await simulatorProcess(['--data', data, '--smpp-port', String(port)]);
-    await waitFor('everything sent', () => gw.outbox.counts().sent === ids.length, 30_000);
+    await waitFor('everything sent', () => gw.outbox.counts().sent === ids.length, 25_000);
     const { messages } = (await api(sim.httpPort, '/api/messages?limit=5000')) as { messages: { text: string }[] };
     const texts = messages.map((m) => m.text);
     const distinct = new Set(texts);
     for (let i = 0; i < ids.length; i++) expect(distinct.has(`Your code is ${100000 + i}`)).toBe(true);
     const duplicates = texts.length - distinct.size;
     process.stdout.write(`simulator restart: ${ids.length} messages, ${duplicates} duplicates at the SMSC\n`);
-    expect(duplicates).toBeGreaterThanOrEqual(0);
+    // Only the submits in flight when the SMSC died (at most one window) can have been stored without
+    // their answer reaching the gateway, and so be sent again after the rebind.
+    expect(duplicates).toBeLessThanOrEqual(window);
   });
 
   it('sends every outbox row after the gateway process is killed mid-run and restarted', async () => {

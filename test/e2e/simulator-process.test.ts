@@ -55,7 +55,7 @@ describe('verigate simulator, as a process', () => {
     const receipts = await esme.waitForDeliveries(4, (d) => d['esm_class'] === 0x04);
     expect(receipts.map((r) => r['receipted_message_id']).sort()).toEqual([...ids].sort());
     expect(new Set(ids).size).toBe(4);
-    await new Promise((r) => setTimeout(r, 200));
+    await handset.barrier();
     expect(handset.ofType('sms')).toHaveLength(3);
     esme.close();
     handset.close();

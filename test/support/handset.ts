@@ -37,6 +37,17 @@ export class TestHandset {
     }, timeoutMs);
   }
 
+  /**
+   * Resolves once the simulator has answered a frame sent now (one it refuses, which changes nothing).
+   * Frames on one socket arrive in order, so every frame it sent before has arrived too: the barrier
+   * before asserting that nothing else came.
+   */
+  async barrier(): Promise<void> {
+    const answered = this.ofType('error').length + 1;
+    this.send({ type: 'barrier' });
+    await this.waitForFrames('error', answered);
+  }
+
   close(): void {
     this.socket.close();
   }

@@ -17,6 +17,22 @@ async function setBehaviour(number: string, body: object): Promise<void> {
   expect(status).toBe(200);
 }
 
+const MARKER = '4915100000099';
+const isMarker = (pdu: EsmePdu) => receiptText(pdu).endsWith('text:marker');
+const notMarker = (pdu: EsmePdu) => !isMarker(pdu);
+
+/**
+ * The receipts sent so far, other than markers. A marker is submitted now with no receipt delay and
+ * its receipt awaited: any receipt the SMSC decided on earlier went out before it on this session.
+ */
+async function receiptsUntilMarker(): Promise<EsmePdu[]> {
+  await setBehaviour(MARKER, { receiptDelayMs: 0 });
+  const marker = await esme.submit({ destination_addr: MARKER, registered_delivery: 1, short_message: Buffer.from('marker') });
+  clock.advance(0);
+  await esme.waitForDeliveries(1, (pdu) => pdu['receipted_message_id'] === marker['message_id']);
+  return esme.receipts().filter(notMarker);
+}
+
 beforeEach(async () => {
   clock = new ManualClock();
   running = await startSimulator({ clock, network: { receiptDelayMs: 2_000 } });
@@ -34,10 +50,9 @@ describe('per-number behaviours', () => {
     const resp = await esme.submit({ destination_addr: '4915100000001', registered_delivery: 1, short_message: Buffer.from('hello') });
     expect(resp.command_status).toBe(CommandStatus.ESME_ROK);
     clock.advance(1_999);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(esme.receipts()).toHaveLength(0);
+    expect(await receiptsUntilMarker()).toHaveLength(0);
     clock.advance(1);
-    const [receipt] = await esme.waitForDeliveries(1);
+    const [receipt] = await esme.waitForDeliveries(1, notMarker);
     expect(receipt!['receipted_message_id']).toBe(resp['message_id']);
     expect(receipt!['message_state']).toBe(MessageState.DELIVERED);
     expect(receiptText(receipt!)).toMatch(new RegExp(`^id:${String(resp['message_id'])} sub:001 dlvrd:001 submit date:\\d{10} done date:\\d{10} stat:DELIVRD err:000 text:hello$`));
@@ -80,9 +95,8 @@ describe('per-number behaviours', () => {
     await esme.submit({ destination_addr: '4915100000004', registered_delivery: 2, short_message: Buffer.from('ok, failure only') });
     const failed = await esme.submit({ destination_addr: '4915100000005', registered_delivery: 2, short_message: Buffer.from('fails') });
     clock.advance(2_000);
-    const receipts = await esme.waitForDeliveries(1);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(esme.receipts()).toHaveLength(1);
+    const receipts = await receiptsUntilMarker();
+    expect(receipts).toHaveLength(1);
     expect(receipts[0]!['receipted_message_id']).toBe(failed['message_id']);
   });
 
@@ -90,10 +104,10 @@ describe('per-number behaviours', () => {
     await setBehaviour('4915100000006', { receiptDelayMs: 10_000 });
     await esme.submit({ destination_addr: '4915100000006', registered_delivery: 1, short_message: Buffer.from('slow') });
     clock.advance(9_999);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(esme.receipts()).toHaveLength(0);
+    expect(await receiptsUntilMarker()).toHaveLength(0);
     clock.advance(1);
-    await esme.waitForDeliveries(1);
+    const [receipt] = await esme.waitForDeliveries(1, notMarker);
+    expect(receiptText(receipt!)).toMatch(/text:slow$/);
   });
 
   it('keeps a receipt until a receiver of the same system_id binds', async () => {

@@ -42,7 +42,7 @@ describe('messages submitted over SMPP', () => {
     expect(responses.every((r) => r.command_status === 0)).toBe(true);
     const [sms] = await handset.waitForFrames('sms');
     expect(sms!['text']).toBe(parts.join(''));
-    await new Promise((r) => setTimeout(r, 50));
+    await handset.barrier();
     expect(handset.ofType('sms')).toHaveLength(1);
     handset.close();
   });
@@ -88,7 +88,7 @@ describe('messages submitted over SMPP', () => {
     expect(String(sms!['id'])).toMatch(/^SM[0-9a-f]{32}$/);
     first.close();
     const second = await TestHandset.connect(running.wsUrl(to), { authorization: authHeader });
-    await new Promise((r) => setTimeout(r, 100));
+    await second.barrier();
     expect(second.ofType('sms')).toHaveLength(0);
     second.close();
   });
