@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { buildSimulator } from '../simulator';
 import type { Logger } from 'pino';
-import { createLogger } from '../gateway/logging/logger';
+import { createLogger, redactUrl } from '../gateway/logging/logger';
 import { describeEndpoint, parseSmppUrl } from '../gateway/smpp';
 import { parseVoiceApiUrl } from '../gateway/rest/voice-api-client';
 import { buildVerifier } from '../verifier';
@@ -20,7 +20,20 @@ ${settingsHelp()}
   --config FILE                                              JSON config file
   --help                                                     this text`;
 
-const DEV_TOKEN = SETTINGS.authToken.default;
+type Flags = Record<string, string | boolean | undefined>;
+
+/**
+ * How the banner shows a secret: the development default in full (the docs
+ * print it anyway, and a developer needs it to try the stack), anything else
+ * only as set, with where it came from, so it never reaches a terminal, a
+ * scroll-back buffer or a captured log.
+ */
+function shownSecret(name: 'authToken' | 'smppPassword', config: Config, flags: Flags): { value: string; isDefault: boolean; note: string } {
+  const def = SETTINGS[name];
+  if (config[name] === def.default) return { value: def.default, isDefault: true, note: `development default; set ${def.env}` };
+  const source = flags[def.flag] !== undefined ? `--${def.flag}` : process.env[def.env] ? def.env : 'the config file';
+  return { value: '••••••', isDefault: false, note: `set from ${source}` };
+}
 
 async function main(argv: string[]): Promise<number> {
   const options = Object.fromEntries([
@@ -55,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
     case 'simulator':
     case 'verifier':
     case 'start':
-      return run(command, config);
+      return run(command, config, values);
     default:
       process.stderr.write(`verigate: unknown command "${command}"\n\n${USAGE}\n`);
       return 2;
@@ -81,7 +94,7 @@ function simulatorOptions(config: Config, logger: Logger) {
   };
 }
 
-async function startSimulator(config: Config, logger: Logger): Promise<Running & { httpPort: number; smppPort: number }> {
+async function startSimulator(config: Config, flags: Flags, logger: Logger): Promise<Running & { httpPort: number; smppPort: number }> {
   const simulator = buildSimulator(simulatorOptions(config, logger));
   simulator.smsc.on('bound', (b) => logger.info({ systemId: b.systemId, mode: b.mode, remote: b.remote }, 'ESME bound'));
   simulator.smsc.on('unbound', (b) => logger.info({ systemId: b.systemId, mode: b.mode, remote: b.remote }, 'ESME unbound'));
@@ -89,11 +102,12 @@ async function startSimulator(config: Config, logger: Logger): Promise<Running &
   try {
     const { httpPort, smppPort } = await simulator.start();
     const base = `http://${config.host}:${httpPort}`;
+    const password = shownSecret('smppPassword', config, flags);
     return {
       httpPort,
       smppPort,
       lines: [
-        `  SMPP (SMSC)       smpp://${config.smppSystemId}:${config.smppPassword}@${config.host}:${smppPort}`,
+        `  SMPP (SMSC)       smpp://${config.smppSystemId}:${password.value}@${config.host}:${smppPort}${password.isDefault ? '' : `   (password ${password.note})`}`,
         `  Control API       ${base}/api/messages`,
         `  Voice/SMS REST    ${base}/restcomm/2012-04-24/Accounts/${config.accountSid}/Calls.json (and /2010-04-01)`,
         `  Handsets (WS)     ws://${config.host}:${httpPort}/ws/handsets/{number}`,
@@ -144,7 +158,7 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
         `  API docs          ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
         `  Metrics           ${base}/metrics`,
         `  SMS route         ${smpp ? describeEndpoint(smpp) : 'none (--smpp)'}`,
-        `  Voice route       ${voiceApi ? voiceApi.baseUrl : 'none (--voice-api)'}`,
+        `  Voice route       ${voiceApi ? redactUrl(voiceApi.baseUrl) : 'none (--voice-api)'}`,
       ],
       stop: () => verifier.stop(),
     };
@@ -154,13 +168,13 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
   }
 }
 
-async function run(command: 'simulator' | 'verifier' | 'start', config: Config): Promise<number> {
+async function run(command: 'simulator' | 'verifier' | 'start', config: Config, flags: Flags): Promise<number> {
   const logger = createLogger({ level: config.logLevel, component: command === 'verifier' ? 'verifier' : 'simulator' });
   const parts: Running[] = [];
   let verifyBase: string | undefined;
   try {
     if (command !== 'verifier') {
-      const simulator = await startSimulator(config, logger);
+      const simulator = await startSimulator(config, flags, logger);
       parts.push(simulator);
       if (command === 'start') {
         const verifier = await startVerifier(config, logger, {
@@ -186,15 +200,17 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config):
     return 1;
   }
   const title = { simulator: 'Verigate carrier simulator', verifier: 'Verigate verifier', start: 'Verigate (verifier + carrier simulator)' }[command];
+  const token = shownSecret('authToken', config, flags);
+  const credentials = `${config.accountSid}:${token.isDefault ? token.value : '"$VERIGATE_AUTH_TOKEN"'}`;
   const example = verifyBase
-    ? `  curl -u ${config.accountSid}:${config.authToken} -d FriendlyName=Acme ${verifyBase}/v2/Services`
-    : `  curl -u ${config.accountSid}:${config.authToken} ${parts[0]!.lines[1]!.trim().split(/\s+/).pop()}`;
+    ? `  curl -u ${credentials} -d FriendlyName=Acme ${verifyBase}/v2/Services`
+    : `  curl -u ${credentials} ${parts[0]!.lines[1]!.trim().split(/\s+/).pop()}`;
   process.stdout.write(
     [
       `${title} is running.`,
       ...parts.flatMap((p) => p.lines),
       `  Account SID       ${config.accountSid}`,
-      `  Auth token        ${config.authToken}${config.authToken === DEV_TOKEN ? '   (development default; set VERIGATE_AUTH_TOKEN)' : ''}`,
+      `  Auth token        ${token.value}   (${token.note})`,
       `  Data              ${config.data}`,
       '',
       'Try:',

@@ -41,7 +41,9 @@ type BannerPort = keyof typeof BANNER_PORTS;
 
 /** Runs `verigate ARGS` and waits for its banner ("Try:"), reading the named ports from it. */
 async function startFromBanner<K extends BannerPort>(args: string[], env: Record<string, string>, ports: K[]): Promise<CliProcess & Record<K, number>> {
-  const cli = runCli([...args, '--log-level', 'warn'], env);
+  // Quiet by default; a test's own --log-level comes later and wins.
+  const [command, ...rest] = args;
+  const cli = runCli([command!, '--log-level', 'warn', ...rest], env);
   const deadline = Date.now() + 20_000;
   for (;;) {
     const out = cli.stdout();
@@ -66,4 +68,9 @@ export async function startSimulatorProcess(extra: string[] = [], env: Record<st
 /** Starts `verigate start` (simulator + verifier) on free ports and reads them from its banner. */
 export function startStackProcess(extra: string[] = [], env: Record<string, string> = {}): Promise<CliProcess & { verifyPort: number; simPort: number; smppPort: number }> {
   return startFromBanner(['start', '--verify-port', '0', '--sim-port', '0', '--smpp-port', '0', ...extra], env, ['verifyPort', 'simPort', 'smppPort']);
+}
+
+/** Starts `verigate verifier` on a free port, pointed at carriers with --smpp and --voice-api in `extra`. */
+export function startVerifierProcess(extra: string[] = [], env: Record<string, string> = {}): Promise<CliProcess & { verifyPort: number }> {
+  return startFromBanner(['verifier', '--verify-port', '0', ...extra], env, ['verifyPort']);
 }
