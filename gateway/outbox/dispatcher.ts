@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock, type Timer } from '../clock';
 import { backoffDelay, type BackoffPolicy } from '../retry/backoff';
+import { isDeadLocalInstance, markAlive, newInstanceId } from './instance-id';
 import type { OutboxRow, OutboxStore, PartDelivery } from './outbox-store';
 
 export interface SendResult {
@@ -22,15 +22,21 @@ export interface DispatcherEvents {
   retry: [row: OutboxRow, error: Error, nextAttemptAt: number];
   failed: [row: OutboxRow, error: Error];
   expired: [row: OutboxRow, reason: string];
+  /** At start: `rows` leased by `owner`, a process on this machine that no longer runs, were freed. */
+  reclaimed: [owner: string, rows: number];
 }
 
 export interface DispatcherOptions {
   store: OutboxStore;
   sender: OutboxSender;
   clock?: Clock;
-  /** Distinguishes this dispatcher's leases from another instance's. */
+  /** Distinguishes this dispatcher's leases from another instance's (`host:pid:token`, see instance-id.ts). */
   owner?: string;
-  /** How long a claimed row stays ours; it must outlast one send. */
+  /**
+   * How long a claimed row stays ours without renewal. Leases are renewed every
+   * fifth of this while rows are in flight, so it bounds how long another
+   * instance waits for the rows of one that died (5 s), not how long a send may take.
+   */
   leaseMs?: number;
   /** Rows in flight at once (the SMPP window still bounds what is outstanding at the SMSC). */
   concurrency?: number;
@@ -47,7 +53,8 @@ interface SendFailure {
  * Sends outbox rows at least once: claims due rows under a lease, hands them
  * to the sender, retries temporary failures with backoff, fails permanent
  * ones, and never sends a row past its expiry. After a crash, rows left
- * pending (or leased by the dead process) are sent when the lease runs out.
+ * pending are sent on restart: a dead process's leases on this machine are
+ * freed at start, any other instance's run out within `leaseMs`.
  */
 export class Dispatcher extends EventEmitter<DispatcherEvents> {
   readonly #store: OutboxStore;
@@ -60,6 +67,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   readonly #backoff: BackoffPolicy;
   readonly #inFlight = new Set<Promise<void>>();
   #timer?: Timer;
+  #renewTimer?: Timer;
   #running = false;
   #ticking = false;
 
@@ -68,8 +76,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.#store = options.store;
     this.#sender = options.sender;
     this.#clock = options.clock ?? systemClock;
-    this.owner = options.owner ?? `dispatcher-${randomBytes(6).toString('hex')}`;
-    this.#leaseMs = options.leaseMs ?? 60_000;
+    this.owner = options.owner ?? newInstanceId();
+    this.#leaseMs = options.leaseMs ?? 5_000;
     this.#concurrency = options.concurrency ?? 100;
     this.#pollMs = options.pollMs ?? 500;
     this.#backoff = options.backoff ?? { initialMs: 1_000, maxMs: 60_000, jitter: 0.2 };
@@ -82,6 +90,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    markAlive(this.owner, true);
+    this.#reclaimDeadLeases();
+    this.#renewLeases();
     this.notify();
   }
 
@@ -97,6 +108,23 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.#running = false;
     this.#timer?.cancel();
     await Promise.allSettled([...this.#inFlight]);
+    this.#renewTimer?.cancel();
+    markAlive(this.owner, false);
+  }
+
+  /** A restart on the same machine resumes at once: the previous process's leases are freed, not waited out. */
+  #reclaimDeadLeases(): void {
+    for (const owner of this.#store.leaseOwners(this.#clock.now())) {
+      if (!isDeadLocalInstance(owner, this.owner)) continue;
+      const rows = this.#store.releaseLeases(owner);
+      if (rows > 0) this.emit('reclaimed', owner, rows);
+    }
+  }
+
+  #renewLeases(): void {
+    if (!this.#running && this.#inFlight.size === 0) return;
+    if (this.#inFlight.size > 0) this.#store.renewLeases(this.owner, this.#clock.now() + this.#leaseMs);
+    this.#renewTimer = this.#clock.setTimeout(() => this.#renewLeases(), this.#leaseMs / 5);
   }
 
   #tick(): void {

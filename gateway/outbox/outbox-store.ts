@@ -129,6 +129,21 @@ export class OutboxStore {
     });
   }
 
+  /** Extends every lease `owner` holds: a live dispatcher keeps its rows however long a send waits. */
+  renewLeases(owner: string, until: number): number {
+    return this.#sql(`UPDATE outbox SET lease_until = ? WHERE lease_owner = ? AND status = 'pending'`).run(until, owner).changes;
+  }
+
+  /** The owners that hold a lease still running at `now`. */
+  leaseOwners(now: number): string[] {
+    return (this.#sql(`SELECT DISTINCT lease_owner AS owner FROM outbox WHERE status = 'pending' AND lease_until > ?`).all(now) as { owner: string }[]).map((r) => r.owner);
+  }
+
+  /** Frees every row `owner` leased (it is known dead): they are due again at once. */
+  releaseLeases(owner: string): number {
+    return this.#sql(`UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND status = 'pending'`).run(owner).changes;
+  }
+
   /** Gives the row back for another attempt at `nextAttemptAt`. */
   markRetry(id: string, owner: string, error: string, smppStatus: number | undefined, nextAttemptAt: number): void {
     this.#sql(`UPDATE outbox SET next_attempt_at = ?, last_error = ?, smpp_status = ?, lease_owner = NULL, lease_until = NULL

@@ -1,18 +1,19 @@
-// A gateway in its own process, for tests that kill it: `node COMPILED_WORKER DB_FILE SMPP_URL` (compileWorker).
-// It sends what the outbox holds and prints one line per event.
+// A gateway in its own process, for tests that kill it: `node COMPILED_WORKER DB_FILE SMPP_URL [LEASE_MS]`
+// (compileWorker). It sends what the outbox holds and prints one line per event.
 import { Gateway } from '../../gateway/gateway';
 import { parseSmppUrl } from '../../gateway/smpp';
 import { openDatabase } from '../../gateway/storage/sqlite';
 
-const [file, url] = process.argv.slice(2);
+const [file, url, leaseMs] = process.argv.slice(2);
 const db = openDatabase(file!);
 const gateway = new Gateway({
   db,
   smpp: parseSmppUrl(url!),
-  dispatcher: { pollMs: 50, leaseMs: 1_000, backoff: { initialMs: 50, maxMs: 200, jitter: 0 } },
+  dispatcher: { pollMs: 50, leaseMs: leaseMs ? Number(leaseMs) : undefined, backoff: { initialMs: 50, maxMs: 200, jitter: 0 } },
   smppClient: { reconnect: { initialMs: 50, maxMs: 200, jitter: 0 } },
 });
 gateway.on('sent', (row) => process.stdout.write(`sent ${row.id}\n`));
+gateway.dispatcher.on('reclaimed', (owner, rows) => process.stdout.write(`reclaimed ${rows} ${owner}\n`));
 gateway.start();
 process.stdout.write('ready\n');
 process.once('SIGTERM', () => void gateway.stop().then(() => process.exit(0)));
