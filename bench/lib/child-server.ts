@@ -124,7 +124,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
 const USER_HZ = 100;
 
 /** utime + stime of a whole process from /proc/PID/stat, in ms. */
-function processCpuTimeMs(pid: number): number | undefined {
+export function processCpuTimeMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces), starting at field 3 (state).
