@@ -169,12 +169,12 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
 }
 
 async function run(command: 'simulator' | 'verifier' | 'start', config: Config, flags: Flags): Promise<number> {
-  const logger = createLogger({ level: config.logLevel, component: command === 'verifier' ? 'verifier' : 'simulator' });
+  const logger = createLogger({ level: config.logLevel });
   const parts: Running[] = [];
   let verifyBase: string | undefined;
   try {
     if (command !== 'verifier') {
-      const simulator = await startSimulator(config, flags, logger);
+      const simulator = await startSimulator(config, flags, logger.child({ component: 'simulator' }));
       parts.push(simulator);
       if (command === 'start') {
         const verifier = await startVerifier(config, logger, {

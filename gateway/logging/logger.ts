@@ -18,11 +18,14 @@ interface LoggedRequest {
 /**
  * The process logger (pino, as fastify uses). Request lines show the method and
  * a redacted URL only; authorization headers and bodies are never serialized.
+ * A process that runs several components creates it without `component` and
+ * gives each its own `logger.child({ component })`: pino writes a key bound
+ * twice twice, so a child must never rebind what its parent bound.
  */
-export function createLogger(options: { level: string; component: string; destination?: DestinationStream }): Logger {
+export function createLogger(options: { level: string; component?: string; destination?: DestinationStream }): Logger {
   return pino({
     level: options.level,
-    base: { component: options.component },
+    base: options.component ? { component: options.component } : {},
     serializers: {
       req: (request: LoggedRequest) => ({
         method: request.method,

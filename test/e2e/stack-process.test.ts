@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestHandset } from '../support/handset';
-import { startStackProcess, type CliProcess } from '../support/cli-process';
+import { runCli, startStackProcess, type CliProcess } from '../support/cli-process';
+import { waitFor } from '../support/wait-for';
 
 const sid = 'AC' + '5a'.repeat(16);
 const token = 'stack-e2e-token-42';
@@ -73,5 +74,18 @@ describe('verigate start, as a process', () => {
     const output = second.stdout() + second.stderr() + first.stdout() + first.stderr();
     expect(output).not.toContain(code);
     await second.kill('SIGTERM');
+  });
+
+  it('names the component of each log line once, simulator or verifier', async () => {
+    const stack = runCli(['start', '--data', ':memory:', '--verify-port', '0', '--sim-port', '0', '--smpp-port', '0', '--log-level', 'info'], env);
+    processes.push(stack);
+    await waitFor('the banner and the bind to the SMSC', () => /^Try:/m.test(stack.stdout()) && stack.stdout().includes('"state":"bound"'), 15_000);
+    expect(await stack.kill('SIGTERM')).toBe(0);
+    const lines = stack.stdout().split('\n').filter((line) => line.startsWith('{'));
+    // JSON.parse keeps the last of two equal keys: count them in the text.
+    expect(lines.filter((line) => line.split('"component":').length > 2)).toEqual([]);
+    const logged = lines.map((line) => JSON.parse(line) as { component?: string; msg: string });
+    expect(logged.find((l) => l.msg === 'SMPP link')?.component).toBe('verifier');
+    expect(logged.find((l) => l.msg === 'ESME bound')?.component).toBe('simulator');
   });
 });
