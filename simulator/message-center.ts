@@ -10,6 +10,7 @@ import type { MessageStore, Outcome, Segment, StoredMessage } from './store/mess
 import { decodeSubmittedPart, PartRejectedError, type SubmittedPart } from './smsc/submitted-part';
 import { ThroughputLimiter } from './smsc/throughput-limiter';
 import type { BindInfo, QueryResult, SmscServer, SubmitResult } from './smsc/smsc-server';
+import type { NetworkEventSink } from './console/event-sink';
 
 const RECEIPT_RETRY_MS = 5_000;
 /** MAP error 27, absent subscriber, as SMSCs report it in err: and network_error_code. */
@@ -47,6 +48,8 @@ export interface MessageCenterDeps {
   hub: HandsetHub;
   clock: Clock;
   smsc: () => SmscServer;
+  /** The console's event stream (messages created and changed). */
+  events?: NetworkEventSink;
 }
 
 /**
@@ -144,6 +147,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       pushedAt: null,
     };
     this.#deps.store.insertMessage(message);
+    this.#deps.events?.messageCreated(message.id);
     void this.#deliverMobileOriginated(message);
     return message;
   }
@@ -222,6 +226,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       store.insertMessage(message, parts.map((p) => p.messageId));
       return message;
     });
+    if (whole) this.#deps.events?.messageCreated(whole.id);
     if (whole && outcome === 'delivered') this.#push(whole);
     this.#scheduleOutcome(segment);
     return segment;
@@ -246,7 +251,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       text: message.body,
       at: new Date(message.createdAt).toISOString(),
     });
-    if (delivered > 0) this.#deps.store.markPushed(message.id, this.#deps.clock.now());
+    if (delivered > 0 && this.#deps.store.markPushed(message.id, this.#deps.clock.now())) this.#deps.events?.messageUpdated(message.id);
   }
 
   /** A handset socket opened: it receives what arrived while none was open. */
@@ -315,6 +320,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
         this.#deps.store.transaction(() => {
           for (const id of sent) this.#deps.store.setReceipt(id, 'sent');
         });
+        for (const id of sent) this.#deps.events?.partUpdated(id);
       } catch {
         // Closed store: those receipts stay 'pending' and go again after a restart (at least once).
       }
@@ -368,6 +374,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
         if (response.command_status !== CommandStatus.ESME_ROK) return;
       }
       this.#deps.store.setMessageStatus(message.id, 'sent', receiver.systemId);
+      this.#deps.events?.messageUpdated(message.id);
     } catch {
       // Left 'queued': the next bind of a receiver sends it again.
     } finally {

@@ -9,6 +9,7 @@ import { MessageCenter } from './message-center';
 import { SmscServer } from './smsc/smsc-server';
 import { MessageStore } from './store/message-store';
 import { VoiceNetwork } from './voice/voice-network';
+import { SimulatorConsole } from './console';
 
 export interface SimulatorOptions {
   host: string;
@@ -34,6 +35,7 @@ export interface Simulator {
   readonly hub: HandsetHub;
   readonly center: MessageCenter;
   readonly voice: VoiceNetwork;
+  readonly console: SimulatorConsole;
   /** Opens the ports; resolves with the ones bound (useful with port 0). */
   start(): Promise<{ httpPort: number; smppPort: number }>;
   stop(): Promise<void>;
@@ -44,9 +46,11 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
   const clock = options.clock ?? systemClock;
   const store = MessageStore.open(options.dataFile);
   const behaviours = new Behaviours(options.network);
-  const hub = new HandsetHub();
+  const webConsole = new SimulatorConsole({ store });
+  const { events } = webConsole;
+  const hub = new HandsetHub(events);
   // The center and the SMSC need each other: the center reaches the SMSC lazily.
-  const center: MessageCenter = new MessageCenter({ store, behaviours, hub, clock, smsc: () => smsc });
+  const center: MessageCenter = new MessageCenter({ store, behaviours, hub, clock, smsc: () => smsc, events });
   const smsc: SmscServer = new SmscServer({
     host: options.host,
     port: options.smppPort,
@@ -63,7 +67,8 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
     },
   });
   smsc.on('bound', (bind) => center.onBound(bind));
-  const voice = new VoiceNetwork({ clock, hub, behaviours, center, credentials: options.credentials, logger: options.logger });
+  events.observe(center, smsc);
+  const voice = new VoiceNetwork({ clock, hub, behaviours, center, credentials: options.credentials, logger: options.logger, events });
   const http = buildSimulatorHttp({
     credentials: options.credentials,
     logger: options.logger,
@@ -75,6 +80,8 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
     voice,
     onCallFrame: voice.onCallFrame,
     onHandsetConnected: voice.onHandsetConnected,
+    console: webConsole,
+    events,
   });
 
   return {
@@ -85,6 +92,7 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
     hub,
     center,
     voice,
+    console: webConsole,
     async start() {
       center.restore();
       const smppPort = await smsc.listen();

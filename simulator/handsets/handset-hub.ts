@@ -1,3 +1,5 @@
+import type { NetworkEventSink } from '../console/event-sink';
+
 /** The part of a WebSocket the hub needs (the `ws` package's WebSocket fits). */
 export interface HandsetSocket {
   readonly bufferedAmount: number;
@@ -16,14 +18,22 @@ const MAX_BUFFERED_BYTES = 1 << 20;
  */
 export class HandsetHub {
   readonly #sockets = new Map<string, Set<HandsetSocket>>();
+  readonly #events?: Pick<NetworkEventSink, 'handsetConnected' | 'handsetDisconnected'>;
+
+  /** `events`: the console's event stream (sockets opened and closed). */
+  constructor(events?: Pick<NetworkEventSink, 'handsetConnected' | 'handsetDisconnected'>) {
+    this.#events = events;
+  }
 
   attach(number: string, socket: HandsetSocket): () => void {
     let set = this.#sockets.get(number);
     if (!set) this.#sockets.set(number, (set = new Set()));
     set.add(socket);
+    this.#events?.handsetConnected(number, set.size);
     return () => {
-      set.delete(socket);
+      if (!set.delete(socket)) return;
       if (set.size === 0 && this.#sockets.get(number) === set) this.#sockets.delete(number);
+      this.#events?.handsetDisconnected(number, set.size);
     };
   }
 

@@ -6,6 +6,7 @@ import type { SmscServer } from '../smsc/smsc-server';
 import type { HandsetHub } from '../handsets/handset-hub';
 import { normaliseAddress, parseHandsetNumber } from '../numbers';
 import { sendError } from './errors';
+import type { NetworkEventSink } from '../console/event-sink';
 import { applyScenario, isScenarioName, SCENARIOS } from '../scenarios';
 
 export interface ControlDeps {
@@ -14,6 +15,8 @@ export interface ControlDeps {
   behaviours: Behaviours;
   hub: HandsetHub;
   smsc: () => SmscServer;
+  /** The console's event stream. */
+  events?: Pick<NetworkEventSink, 'messagesCleared'>;
 }
 
 export function messageJson(m: StoredMessage) {
@@ -30,6 +33,20 @@ export function messageJson(m: StoredMessage) {
     createdAt: new Date(m.createdAt).toISOString(),
     receivedByHandsetAt: m.pushedAt ? new Date(m.pushedAt).toISOString() : null,
   };
+}
+
+/** One message with its parts, as `GET /api/messages/{id}` and the event stream show it. */
+export function messageDetailJson(store: MessageStore, m: StoredMessage) {
+  const segments = store.segmentsOf(m.id).map((s) => ({
+    messageId: s.messageId,
+    seq: s.concatSeq,
+    total: s.concatTotal,
+    text: s.body,
+    state: s.state,
+    errorCode: s.errorCode,
+    receipt: s.receipt,
+  }));
+  return { ...messageJson(m), segments };
 }
 
 const numberParam = {
@@ -69,20 +86,12 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
   app.get<{ Params: { id: string } }>('/api/messages/:id', async (request, reply) => {
     const message = store.message(request.params.id);
     if (!message) return sendError(reply, 404, `no message ${request.params.id}`);
-    const segments = store.segmentsOf(message.id).map((s) => ({
-      messageId: s.messageId,
-      seq: s.concatSeq,
-      total: s.concatTotal,
-      text: s.body,
-      state: s.state,
-      errorCode: s.errorCode,
-      receipt: s.receipt,
-    }));
-    return { ...messageJson(message), segments };
+    return messageDetailJson(store, message);
   });
 
   app.delete('/api/messages', async (_request, reply) => {
     store.clear();
+    deps.events?.messagesCleared();
     return reply.code(204).send();
   });
 

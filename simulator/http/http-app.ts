@@ -5,12 +5,15 @@ import { registerControlRoutes, type ControlDeps } from './control-routes';
 import { registerHandsetSocket, type HandsetSocketDeps } from './handset-socket';
 import { sendError } from './errors';
 import type { VoiceNetwork } from '../voice/voice-network';
+import type { SimulatorConsole } from '../console';
 
 export interface SimulatorHttpDeps extends ControlDeps, HandsetSocketDeps {
   credentials: AccountCredentials;
   logger?: FastifyBaseLogger;
   /** The Calls and SMS REST API and `/api/calls`, when the voice network is built. */
   voice?: VoiceNetwork;
+  /** The console's pages and event stream. */
+  console?: SimulatorConsole;
 }
 
 /** The simulator's HTTP side (control API, handset WebSocket), unstarted: the caller listens. */
@@ -34,6 +37,7 @@ export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
     registerControlRoutes(api, deps);
     registerHandsetSocket(api, deps);
     deps.voice?.register(api);
+    deps.console?.registerAuthenticated(api);
   });
   return app;
 }

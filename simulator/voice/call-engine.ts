@@ -12,6 +12,7 @@ import type { DialVerb, HttpMethod, SmsVerb } from './rcml-parser';
 import { RcmlSession, type DialResult, type SmsResult } from './rcml-interpreter';
 import { statusCallbackParams, type CallbackQueue } from './status-callbacks';
 import type { WebhookClient } from './webhook-client';
+import type { NetworkEventSink } from '../console/event-sink';
 
 /** Ended calls kept for inspection; the oldest go first. */
 const MAX_CALLS_KEPT = 10_000;
@@ -44,6 +45,8 @@ export interface CallEngineDeps {
   /** Sends the text of an RCML `<Sms>`. */
   sendSms(verb: SmsVerb, call: CallRecord): SmsResult;
   logger?: FastifyBaseLogger;
+  /** The console's event stream: calls created and changed. */
+  events?: Pick<NetworkEventSink, 'callCreated' | 'callUpdated' | 'callsCleared'>;
 }
 
 interface LiveCall {
@@ -158,6 +161,7 @@ export class CallEngine {
         if (status !== 'in-progress') throw new FrameError(`call ${record.sid} is ${status}, not in progress`);
         if (live.session) live.session.digits(frame.digits);
         else record.transcript.push({ at: this.#deps.clock.now(), kind: 'dtmf', digits: frame.digits, heard: false });
+        this.#deps.events?.callUpdated(record);
         return;
     }
   }
@@ -172,6 +176,7 @@ export class CallEngine {
   /** Forgets ended calls (the control API's reset). */
   clearEnded(): void {
     for (const [sid, live] of this.#calls) if (FINAL_STATUSES.has(live.record.status)) this.#calls.delete(sid);
+    this.#deps.events?.callsCleared();
   }
 
   /** Ends every live call (as completed or canceled) without further callbacks. */
@@ -207,6 +212,7 @@ export class CallEngine {
     };
     const live: LiveCall = { record, timers: [], callbackSequence: 0, onEnd: [] };
     this.#calls.set(record.sid, live);
+    this.#deps.events?.callCreated(record);
     this.#evict();
     return live;
   }
@@ -262,6 +268,7 @@ export class CallEngine {
       webhooks: this.#deps.webhooks,
       toHandset: (frame) => this.#deps.hub.send(record.to, frame),
       timeline: (event, detail) => this.#timeline(live, event, detail),
+      transcribed: () => this.#deps.events?.callUpdated(record),
       dial: (verb, number, signal) => this.#dial(live, verb, number, signal),
       sms: (verb) => this.#deps.sendSms(verb, record),
     });
@@ -337,6 +344,7 @@ export class CallEngine {
     // `queued` is written at creation; setStatus would repeat it.
     if (last && last.event === event && detail === undefined) return;
     live.record.timeline.push(detail === undefined ? { at: this.#deps.clock.now(), event } : { at: this.#deps.clock.now(), event, detail });
+    this.#deps.events?.callUpdated(live.record);
   }
 
   #callback(live: LiveCall, event: CallbackEvent): void {

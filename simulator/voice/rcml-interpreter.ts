@@ -18,6 +18,8 @@ export interface RcmlSessionDeps {
   /** A frame to the called handset. */
   toHandset(frame: object): void;
   timeline(event: string, detail?: string): void;
+  /** Something went into the call's transcript. */
+  transcribed?(): void;
   /** Rings `number` as a child leg and resolves once that leg has ended. */
   dial(verb: DialVerb, number: string, signal: AbortSignal): Promise<DialResult>;
   sms(verb: SmsVerb): SmsResult;
@@ -320,5 +322,6 @@ export class RcmlSession {
 
   #note(entry: Transcribed): void {
     this.#call.transcript.push({ ...entry, at: this.#deps.clock.now() } as TranscriptEntry);
+    this.#deps.transcribed?.();
   }
 }

@@ -16,6 +16,7 @@ import { toRestcommXml, wantsRestcommXml } from './restcomm-xml';
 import { SmsService } from './sms-service';
 import { CallbackQueue } from './status-callbacks';
 import { WebhookClient } from './webhook-client';
+import type { NetworkEventSink } from '../console/event-sink';
 
 export interface VoiceNetworkDeps {
   clock: Clock;
@@ -26,6 +27,8 @@ export interface VoiceNetworkDeps {
   logger?: FastifyBaseLogger;
   /** How long an app server may take to answer an RCML fetch or a callback. */
   webhookTimeoutMs?: number;
+  /** The console's event stream. */
+  events?: NetworkEventSink;
 }
 
 /**
@@ -56,6 +59,7 @@ export class VoiceNetwork {
       webhooks: this.#webhooks,
       callbacks: this.#callbacks,
       logger: deps.logger,
+      events: deps.events,
       sendSms: (verb, call) => this.sms.sendFromCall({
         from: normaliseAddress(verb.from ?? call.from),
         to: normaliseAddress(verb.to ?? call.to),

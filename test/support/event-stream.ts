@@ -1,0 +1,42 @@
+import WebSocket from 'ws';
+import { waitFor } from './wait-for';
+
+export type SimulatorEvent = { type: string; version: number; data: Record<string, unknown> };
+
+/** A script client of the simulator's `/ws/events` stream, recording every frame. */
+export class TestEventStream {
+  readonly events: SimulatorEvent[] = [];
+  closed = false;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => this.events.push(JSON.parse(data.toString()) as SimulatorEvent));
+    socket.on('close', () => { this.closed = true; });
+    socket.on('error', () => undefined);
+  }
+
+  static connect(url: string, headers: Record<string, string> = {}): Promise<TestEventStream> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, { headers });
+      socket.once('open', () => resolve(new TestEventStream(socket)));
+      socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: ${response.statusCode}`)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Events of `type` whose data passes `filter`. */
+  of(type: string, filter: (data: Record<string, unknown>) => boolean = () => true): SimulatorEvent[] {
+    return this.events.filter((e) => e.type === type && filter(e.data));
+  }
+
+  waitFor(type: string, filter: (data: Record<string, unknown>) => boolean = () => true, timeoutMs = 5_000): Promise<SimulatorEvent> {
+    return waitFor(`a "${type}" event`, () => this.of(type, filter)[0], timeoutMs);
+  }
+
+  waitForClose(timeoutMs = 5_000): Promise<true> {
+    return waitFor('the server to close the event stream', () => this.closed, timeoutMs);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

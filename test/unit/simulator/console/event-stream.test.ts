@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestEsme } from '../../../support/esme';
+import { TestEventStream } from '../../../support/event-stream';
+import { TestHandset } from '../../../support/handset';
+import { authHeader, credentials } from '../../../support/simulator-harness';
+import { waitFor } from '../../../support/wait-for';
+import { rcml, startRig, TWILIO, type VoiceRig } from '../voice/voice-harness';
+
+let rig: VoiceRig;
+const closers: (() => void)[] = [];
+
+afterEach(async () => {
+  for (const close of closers.splice(0)) close();
+  await rig.stop();
+});
+
+async function events(query = '', headers: Record<string, string> = { authorization: authHeader }): Promise<TestEventStream> {
+  const stream = await TestEventStream.connect(`ws://127.0.0.1:${rig.sim.httpPort}/ws/events${query}`, headers);
+  closers.push(() => stream.close());
+  return stream;
+}
+
+describe('the /ws/events stream', () => {
+  it('shows an SMS submitted over SMPP as message.created, then message.updated when its receipt went out', async () => {
+    rig = await startRig();
+    const stream = await events();
+    const esme = await TestEsme.connect(rig.sim.smppPort);
+    closers.push(() => esme.close());
+    await esme.bind('transceiver');
+    const submitted = await esme.submit({ destination_addr: '4915200000001', short_message: 'Your code is 123456', registered_delivery: 1 });
+    const partId = submitted['message_id'] as string;
+
+    const created = await stream.waitFor('message.created');
+    expect(created.version).toBe(1);
+    expect(created.data).toMatchObject({ direction: 'mt', from: 'Acme', to: '+4915200000001', text: 'Your code is 123456', parts: 1, dataCoding: 0, status: 'delivered' });
+    expect(created.data['segments']).toEqual([expect.objectContaining({ messageId: partId })]);
+
+    await esme.waitForDeliveries(1, (pdu) => pdu['receipted_message_id'] === partId);
+    const receipted = await stream.waitFor('message.updated', (data) => (data['segments'] as { receipt: string }[])[0]?.receipt === 'sent');
+    expect(receipted.data['id']).toBe(created.data['id']);
+    expect(receipted.data['segments']).toEqual([expect.objectContaining({ messageId: partId, state: 2, errorCode: 0 })]);
+    // The same resource the inspection API returns.
+    const { body } = await rig.sim.api(`/api/messages/${String(created.data['id'])}`);
+    expect(body).toEqual(receipted.data);
+    // created came first.
+    expect(stream.events.findIndex((e) => e.type === 'message.created')).toBeLessThan(stream.events.indexOf(receipted));
+  });
+
+  it('follows a call from call.created through its transcript to completed, and handsets coming and going', async () => {
+    rig = await startRig();
+    rig.app.on('/rcml', rcml('<Say>Your code is 4 2</Say><Hangup/>'));
+    const stream = await events('?access_token=' + credentials.authToken, {});
+    const handset = await rig.handset('+491700000009');
+    const connected = await stream.waitFor('handset.connected');
+    expect(connected.data).toEqual({ number: '+491700000009', connections: 1 });
+
+    const created = await rig.rest('POST', `${TWILIO}/Calls.json`, { From: '+15550001111', To: '+491700000009', Url: rig.app.url('/rcml') });
+    const sid = created.body['sid'] as string;
+    const [incoming] = await handset.waitForFrames('call.incoming');
+    handset.send({ type: 'call.answer', callSid: incoming!['callSid'] });
+    await handset.waitForFrames('call.ended');
+
+    const first = await stream.waitFor('call.created');
+    expect(first.data).toMatchObject({ sid, from: '+15550001111', to: '+491700000009', status: 'queued' });
+    const done = await stream.waitFor('call.updated', (data) => data['sid'] === sid && data['status'] === 'completed');
+    expect(done.data['transcript']).toEqual([expect.objectContaining({ kind: 'say', text: 'Your code is 4 2' })]);
+    expect((done.data['timeline'] as { event: string }[]).map((t) => t.event)).toEqual(expect.arrayContaining(['queued', 'ringing', 'handset.answer', 'in-progress', 'completed']));
+    expect(stream.of('call.updated', (data) => data['status'] === 'in-progress').length).toBeGreaterThan(0);
+    expect(await rig.call(sid)).toEqual(done.data);
+
+    handset.close();
+    expect((await stream.waitFor('handset.disconnected')).data).toEqual({ number: '+491700000009', connections: 0 });
+  });
+
+  it('reports binds and unbinds, and a reset of messages', async () => {
+    rig = await startRig();
+    const stream = await events();
+    const esme = await TestEsme.connect(rig.sim.smppPort);
+    await esme.bind('receiver', 'verigate');
+    const bound = await stream.waitFor('bind.changed', (data) => data['state'] === 'bound');
+    expect(bound.data).toMatchObject({ systemId: 'verigate', mode: 'receiver' });
+    esme.close();
+    await stream.waitFor('bind.changed', (data) => data['state'] === 'unbound' && data['sessionId'] === bound.data['sessionId']);
+    await rig.sim.api('/api/messages', { method: 'DELETE' });
+    await stream.waitFor('messages.cleared');
+  });
+
+  it('refuses a subscriber without credentials', async () => {
+    rig = await startRig();
+    await expect(events('', {})).rejects.toThrow('upgrade refused: 401');
+    await expect(events('?access_token=wrong-token', {})).rejects.toThrow('upgrade refused: 401');
+  });
+
+  it('drops a subscriber that stops reading, and keeps serving the others', async () => {
+    rig = await startRig();
+    const slow = await events();
+    const fast = await events();
+    slow.socket.pause(); // Stops reading: the server's buffer for it grows.
+    const sender = await TestHandset.connect(rig.sim.wsUrl('+491700000077'), { authorization: authHeader });
+    closers.push(() => sender.close());
+    const text = '中'.repeat(10_000); // 30 KB of UTF-8 per event.
+    let sent = 0;
+    while (rig.sim.sim.console.hub.subscribers > 1 && sent < 2_000) {
+      for (let i = 0; i < 20; i++) sender.send({ type: 'sms.send', to: '+491700000078', text });
+      sent += 20;
+      await sender.waitForFrames('sms.sent', sent, 15_000);
+    }
+    expect(rig.sim.sim.console.hub.subscribers).toBe(1);
+    // The reader that kept up saw every message, the last one included.
+    await waitFor('every message on the fast stream', () => fast.of('message.created').length === sent, 15_000);
+    slow.socket.resume();
+    await slow.waitForClose();
+    expect(slow.of('message.created').length).toBeLessThan(sent);
+  }, 40_000);
+});
