@@ -1,21 +1,13 @@
-import type { OutboxRow, OutboxSender, SendResult } from './outbox';
+import { isAttemptReference, type CallPayload, type OutboxRow, type OutboxSender, type ReadyContent, type SendResult, type SmsPayload } from './outbox';
 import type { SmsRequest } from './sms/smpp-sms-sender';
 
 /** A way to send SMS: the SMPP link, or a REST SMS API. */
 export interface SmsRoute {
   readonly name: string;
-  send(request: SmsRequest): Promise<{ messageIds: string[]; result?: Record<string, unknown> }>;
+  send(request: SmsPayload): Promise<{ messageIds: string[]; result?: Record<string, unknown> }>;
 }
 
-export interface CallRequest {
-  from: string;
-  to: string;
-  url: string;
-  method?: 'GET' | 'POST';
-  timeoutSeconds?: number;
-  statusCallback?: string;
-  statusCallbackEvents?: string[];
-}
+export type CallRequest = CallPayload;
 
 /** A way to place calls: a Restcomm or Twilio-compatible REST API. */
 export interface VoiceRoute {
@@ -39,7 +31,14 @@ export class RouteMissingError extends Error {
  * Turns a stored payload into what is sent, at send time. The verifier keeps
  * only references in the outbox (never a code) and renders the text here.
  */
-export type OutboxRenderer = (row: OutboxRow) => Record<string, unknown> | Promise<Record<string, unknown>>;
+export type OutboxRenderer = (row: OutboxRow) => ReadyContent | Promise<ReadyContent>;
+
+/** A row that holds what is sent as it is; a reference needs a renderer. */
+function asStored(row: OutboxRow): ReadyContent {
+  if (row.kind === 'sms' && !isAttemptReference(row.payload)) return { kind: 'sms', payload: row.payload };
+  if (row.kind === 'call' && !isAttemptReference(row.payload)) return { kind: 'call', payload: row.payload };
+  throw new RouteMissingError(`outbox row ${row.id} holds a reference and no renderer is configured`);
+}
 
 /** Chooses the route for each outbox row and sends it there. */
 export class Router implements OutboxSender {
@@ -76,15 +75,14 @@ export class Router implements OutboxSender {
   }
 
   async send(row: OutboxRow): Promise<SendResult> {
-    const payload = this.render ? await this.render(row) : row.payload;
-    if (row.kind === 'sms') {
-      const request = payload as unknown as SmsRequest;
-      const route = this.smsRouteFor(request.to);
-      const sent = await route.send(request);
+    const ready = this.render ? await this.render(row) : asStored(row);
+    if (ready.kind === 'sms') {
+      const route = this.smsRouteFor(ready.payload.to);
+      const sent = await route.send(ready.payload);
       return { route: route.name, result: { messageIds: sent.messageIds, ...sent.result }, smsMessageIds: sent.messageIds };
     }
     if (!this.voice) throw new RouteMissingError('no voice route configured');
-    const placed = await this.voice.placeCall(payload as unknown as CallRequest);
+    const placed = await this.voice.placeCall(ready.payload);
     return { route: this.voice.name, result: { callSid: placed.callSid } };
   }
 }

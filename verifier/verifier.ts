@@ -11,10 +11,13 @@ import { openDatabase, type SqliteDatabase } from '../gateway/storage/sqlite';
 import type { AccountCredentials } from '../gateway/auth/basic-auth';
 import { AbusePolicy, DEFAULT_ABUSE_SETTINGS, type AbuseSettings } from './abuse/abuse-policy';
 import { CodeBook } from './codes';
+import { DeliveryTracker } from './delivery-tracker';
 import { StatusCallbacks } from './events/status-callbacks';
+import { VerificationEvents } from './events/verification-events';
 import { buildVerifierHttp } from './http/verifier-app';
 import { hostedPagesDeps, hostedPagesSettings, type HostedPagesOptions } from './pages';
 import { createSessionTokens, DEFAULT_SESSION_TOKEN_SETTINGS, type SessionTokens, type SessionTokenSettings } from './session';
+import { MessageRenderer } from './message-renderer';
 import { VerifierMetrics } from './metrics';
 import { VerifyStore } from './store/verify-store';
 import { VerificationEngine, type EngineSettings } from './verification-engine';
@@ -95,7 +98,18 @@ export function buildVerifier(options: VerifierOptions): Verifier {
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...options.engine, publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
   const abuse = new AbusePolicy(store, { ...DEFAULT_ABUSE_SETTINGS, ...options.abuse }, clock);
   const callbacks = new StatusCallbacks(options.credentials.authToken, clock, options.logger);
-  const engine: VerificationEngine = new VerificationEngine({ store, gateway, codes, abuse, clock, settings, callbacks, calls: voice, logger: options.logger });
+  const events = new VerificationEvents(store, callbacks);
+  const engine: VerificationEngine = new VerificationEngine({
+    store,
+    gateway,
+    codes,
+    abuse,
+    clock,
+    flashcallPrefix: settings.flashcallPrefix,
+    renderer: new MessageRenderer({ store, codes, clock, settings }),
+    delivery: new DeliveryTracker({ store, gateway, clock, events, calls: voice, logger: options.logger }),
+    events,
+  });
   const metrics = new VerifierMetrics(registry);
   const sessionTokens = createSessionTokens(store, clock, () => settings.publicUrl, { ...DEFAULT_SESSION_TOKEN_SETTINGS, ...options.sessionTokens });
   const pagesSettings = hostedPagesSettings(options.hostedPages);

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { assetPath } from '../assets';
 import { migrate, statementCache, type SqliteDatabase } from '../storage/sqlite';
 import { idSpellings } from '../sms/receipt-reader';
+import type { OutboxContent } from './outbox-payload';
 
-export type OutboxKind = 'sms' | 'call';
 export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'expired';
 
-export interface OutboxRow {
+/** A stored row: its kind and payload (a discriminated union, see outbox-payload.ts) and its sending state. */
+export type OutboxRow = OutboxContent & OutboxState;
+
+interface OutboxState {
   id: string;
-  kind: OutboxKind;
-  payload: Record<string, unknown>;
   status: OutboxStatus;
   attempts: number;
   nextAttemptAt: number;
@@ -22,13 +23,11 @@ export interface OutboxRow {
   finishedAt: number | null;
 }
 
-export interface NewOutboxItem {
-  kind: OutboxKind;
-  payload: Record<string, unknown>;
+export type NewOutboxItem = OutboxContent & {
   expiresAt: number;
   /** Defaults to a fresh `OB…` id. */
   id?: string;
-}
+};
 
 export interface PartDelivery {
   outboxId: string;
@@ -45,10 +44,12 @@ const migrations = assetPath('gateway/outbox/migrations');
 const columns = `id, kind, payload, status, attempts, next_attempt_at AS nextAttemptAt, expires_at AS expiresAt, route,
   result, last_error AS lastError, smpp_status AS smppStatus, created_at AS createdAt, finished_at AS finishedAt`;
 
-type RawRow = Omit<OutboxRow, 'payload' | 'result'> & { payload: string; result: string | null };
+type RawRow = Omit<OutboxState, 'result'> & { kind: OutboxContent['kind']; payload: string; result: string | null };
 
 function toRow(raw: RawRow): OutboxRow {
-  return { ...raw, payload: JSON.parse(raw.payload) as Record<string, unknown>, result: raw.result ? (JSON.parse(raw.result) as Record<string, unknown>) : null };
+  // The database is the boundary: a payload is trusted to match its kind, as it was enqueued.
+  const content = { kind: raw.kind, payload: JSON.parse(raw.payload) } as OutboxContent;
+  return { ...raw, ...content, result: raw.result ? (JSON.parse(raw.result) as Record<string, unknown>) : null };
 }
 
 /**

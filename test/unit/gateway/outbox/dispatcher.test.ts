@@ -83,7 +83,7 @@ describe('outbox dispatcher', () => {
 
   it('applies a receipt that arrived before its send was recorded', () => {
     const store = new OutboxStore(openDatabase(':memory:'));
-    const id = store.enqueue({ kind: 'sms', payload: {}, expiresAt: Date.now() + 1_000 }, Date.now());
+    const id = store.enqueue({ kind: 'sms', payload: { to: '+1', text: 'x' }, expiresAt: Date.now() + 1_000 }, Date.now());
     store.claimDue('me', Date.now(), 1_000, 1);
     // The SMSC answered "0a" and its receipt spells the id in decimal.
     expect(store.recordDelivery(['10'], 'delivered', 'DELIVRD', '000', Date.now())).toBeUndefined();

@@ -1,0 +1,44 @@
+import type { Service, Verification, VerifyStore } from '../store/verify-store';
+import type { StatusCallbacks, VerifyEventType } from './status-callbacks';
+
+/**
+ * Verification and delivery events for a service's StatusCallback: what the
+ * state machine and the delivery tracker report, shaped as Twilio-style form
+ * parameters. Never carries a code.
+ */
+export class VerificationEvents {
+  constructor(private readonly store: VerifyStore, private readonly callbacks: StatusCallbacks) {}
+
+  /** An event about `verification`, for a service already at hand. */
+  emit(service: Service, verification: Verification, type: VerifyEventType, extra: Record<string, string> = {}): void {
+    if (!service.statusCallback) return;
+    this.callbacks.send({
+      type,
+      url: service.statusCallback,
+      params: {
+        AccountSid: service.accountSid,
+        ServiceSid: service.sid,
+        VerificationSid: verification.sid,
+        To: verification.to,
+        Channel: verification.channel,
+        Status: verification.status,
+        ...extra,
+      },
+    });
+  }
+
+  /** An event about `verification`, its service looked up. */
+  emitFor(verification: Verification, type: VerifyEventType): void {
+    const service = this.store.service(verification.accountSid, verification.serviceSid);
+    if (service) this.emit(service, verification, type);
+  }
+
+  /** The delivery status of one send attempt changed. */
+  attemptDelivery(attemptSid: string, deliveryStatus: string): void {
+    const attempt = this.store.attempt(attemptSid);
+    const verification = attempt && this.store.verificationBySid(attempt.verificationSid);
+    const service = verification && this.store.service(verification.accountSid, verification.serviceSid);
+    if (!attempt || !verification || !service) return;
+    this.emit(service, verification, 'attempt.delivery', { AttemptSid: attempt.sid, AttemptChannel: attempt.channel, DeliveryStatus: deliveryStatus });
+  }
+}

@@ -1,0 +1,131 @@
+import type { Clock } from '../gateway/clock';
+import { isAttemptReference, type CallPayload, type OutboxRow, type ReadyContent, type SmsPayload } from '../gateway/outbox';
+import { localized, resolveLocale, smsText } from './channels/messages';
+import type { CodeBook } from './codes';
+import type { Attempt, Service, Verification, VerifyStore } from './store/verify-store';
+
+/** What the messages say and where calls come from. */
+export interface EngineSettings {
+  publicUrl: string;
+  /** Sender of SMS codes (alphanumeric or a number). */
+  smsFrom: string;
+  /** Caller ID of voice-code calls. */
+  voiceCallerId: string;
+  voiceTimeoutSeconds: number;
+  /** Flash calls come from this prefix followed by the code. */
+  flashcallPrefix: string;
+  flashcallTimeoutSeconds: number;
+}
+
+/** A code is not sent for a verification that is no longer pending: the row fails for good. */
+export class StaleVerificationError extends Error {
+  override readonly name = 'StaleVerificationError';
+  readonly temporary = false;
+}
+
+export interface VoiceScript {
+  intro: string;
+  again: string;
+  repeat: string;
+  goodbye: string;
+  locale: string;
+}
+
+export interface MessageRendererDeps {
+  store: VerifyStore;
+  codes: CodeBook;
+  clock: Clock;
+  settings: EngineSettings;
+}
+
+/**
+ * Turns a verification's send attempt into the SMS text, the voice call or
+ * the flash call, at send time: the code is derived (or unsealed) only here,
+ * in memory, and never written back.
+ */
+export class MessageRenderer {
+  readonly #deps: MessageRendererDeps;
+
+  constructor(deps: MessageRendererDeps) {
+    this.#deps = deps;
+  }
+
+  /** The gateway's render hook: an outbox reference becomes the message or call, with the code. */
+  render(row: OutboxRow): ReadyContent {
+    const { store, codes, clock, settings } = this.#deps;
+    if (!isAttemptReference(row.payload)) throw new StaleVerificationError(`outbox row ${row.id} is not a verification attempt`);
+    const reference = row.payload;
+    const verification = store.verificationBySid(reference.verificationSid);
+    if (!verification || verification.status !== 'pending' || verification.expiresAt <= clock.now()) {
+      throw new StaleVerificationError(`verification ${reference.verificationSid} is no longer pending`);
+    }
+    const attempt = store.attempt(reference.attemptSid);
+    const service = store.service(verification.accountSid, verification.serviceSid);
+    if (!attempt || !service) throw new StaleVerificationError(`attempt ${reference.attemptSid} is gone`);
+    const code = this.codeOf(verification, service, reference.sealedCode);
+    if (attempt.channel === 'sms') {
+      const sms: SmsPayload = {
+        // Used when the SMS goes through a REST API; the SMPP route reads receipts instead.
+        statusCallback: `${settings.publicUrl}/v2/sms/status/${attempt.sid}`,
+        from: settings.smsFrom,
+        to: verification.to,
+        text: this.smsText(verification, service, code),
+      };
+      return { kind: 'sms', payload: sms };
+    }
+    const flash = attempt.channel === 'flashcall';
+    const call: CallPayload = {
+      from: flash ? `${settings.flashcallPrefix}${code}` : settings.voiceCallerId,
+      to: verification.to,
+      url: `${settings.publicUrl}/v2/voice/${flash ? 'flash' : 'rcml'}/${codes.rcmlToken(attempt.sid)}`,
+      method: 'POST',
+      timeoutSeconds: flash ? settings.flashcallTimeoutSeconds : settings.voiceTimeoutSeconds,
+      statusCallback: `${settings.publicUrl}/v2/voice/status/${attempt.sid}`,
+      statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'],
+    };
+    return { kind: 'call', payload: call };
+  }
+
+  /** The SMS text of `verification` carrying `code`. */
+  smsText(verification: Pick<Verification, 'customFriendlyName' | 'locale' | 'amount' | 'payee'>, service: Service, code: string): string {
+    return smsText({
+      name: verification.customFriendlyName ?? service.friendlyName,
+      code,
+      locale: verification.locale,
+      psd2: service.psd2Enabled && verification.amount && verification.payee ? { amount: verification.amount, payee: verification.payee } : undefined,
+      doNotShare: service.doNotShareWarningEnabled,
+    });
+  }
+
+  /** The code of a verification, derived (or unsealed, for a CustomCode); only ever held in memory. */
+  codeOf(verification: Verification, service: Service, sealedCode?: string): string {
+    if (verification.codeNonce) return this.#deps.codes.derive(verification.codeNonce, service.codeLength);
+    if (!sealedCode) throw new StaleVerificationError('a custom code can only be sent with the start that gave it');
+    return this.#deps.codes.open(sealedCode);
+  }
+
+  /** What a voice call reads: the code digit by digit, twice, with the option to repeat. */
+  voiceScript(attempt: Attempt): VoiceScript | undefined {
+    const { store } = this.#deps;
+    const verification = store.verificationBySid(attempt.verificationSid);
+    if (!verification || verification.status !== 'pending') return undefined;
+    const service = store.service(verification.accountSid, verification.serviceSid);
+    if (!service || !verification.codeNonce) return undefined;
+    const digits = this.codeOf(verification, service).split('').join(', ');
+    const name = verification.customFriendlyName ?? service.friendlyName;
+    const locale = verification.locale;
+    return {
+      intro: localized(locale, 'voice', { name, digits }),
+      again: localized(locale, 'voiceAgain', { digits }),
+      repeat: localized(locale, 'voiceRepeat'),
+      goodbye: localized(locale, 'voiceGoodbye'),
+      locale: resolveLocale(locale),
+    };
+  }
+
+  /** Said when someone answers a flash call anyway. */
+  flashAnsweredText(attempt: Attempt): string {
+    const verification = this.#deps.store.verificationBySid(attempt.verificationSid);
+    return localized(verification?.locale, 'flashAnswered');
+  }
+}
