@@ -14,7 +14,7 @@ async function deadPid(): Promise<number> {
 
 function setup(clock: ManualClock) {
   const store = new OutboxStore(openDatabase(':memory:'));
-  const ids = Array.from({ length: 3 }, (_, i) => store.enqueue({ kind: 'sms', payload: { to: `+1${i}` }, expiresAt: clock.now() + 600_000 }, clock.now()));
+  const ids = Array.from({ length: 3 }, (_, i) => store.enqueue({ kind: 'sms', payload: { to: `+1${i}`, text: 'x' }, expiresAt: clock.now() + 600_000 }, clock.now()));
   const sent: string[] = [];
   const dispatcher = (release?: Promise<void>) => new Dispatcher({
     store,
