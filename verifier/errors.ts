@@ -1,7 +1,9 @@
+import { TwilioApiError } from '../gateway/errors';
+
 /**
  * The Verify API's error catalogue: Twilio's numeric codes and HTTP statuses,
- * so clients that switch on `code` keep working. Errors always serialize as
- * `{"code","message","more_info","status"}`.
+ * so clients that switch on `code` keep working. Errors serialize as Twilio's
+ * `{"code","message","more_info","status"}` (gateway/errors/twilio-error.ts).
  */
 export const VERIFY_ERRORS = {
   AUTHENTICATE: { code: 20003, status: 401, title: 'Authentication Error - invalid username' },
@@ -17,19 +19,15 @@ export const VERIFY_ERRORS = {
 
 export type VerifyErrorName = keyof typeof VERIFY_ERRORS;
 
-export class VerifyError extends Error {
+export class VerifyError extends TwilioApiError {
   override readonly name = 'VerifyError';
   readonly code: number;
-  readonly status: number;
+  override readonly httpStatus: number;
 
   constructor(kind: VerifyErrorName, message?: string) {
     const entry = VERIFY_ERRORS[kind];
     super(message ?? entry.title);
     this.code = entry.code;
-    this.status = entry.status;
-  }
-
-  toJSON() {
-    return { code: this.code, message: this.message, more_info: `https://www.twilio.com/docs/errors/${this.code}`, status: this.status };
+    this.httpStatus = entry.status;
   }
 }

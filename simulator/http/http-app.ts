@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyReply } from 'fastify';
 import websocket from '@fastify/websocket';
 import { basicAuthMatches, secretsEqual, type AccountCredentials } from '../../gateway/auth/basic-auth';
+import { twilioErrorBody } from '../../gateway/errors';
 import { registerControlRoutes, type ControlDeps } from './control-routes';
 import { registerHandsetSocket, type HandsetSocketDeps } from './handset-socket';
 import { sendError } from './errors';
@@ -50,7 +51,7 @@ async function authenticate(request: FastifyRequest, reply: FastifyReply, creden
   reply.header('WWW-Authenticate', 'Basic realm="verigate"');
   if (/^\/(restcomm\/2012-04-24|2010-04-01)\//.test(request.url)) {
     // The REST API answers as Twilio does, so Twilio and Restcomm clients read the code.
-    reply.code(401).send({ code: 20003, message: 'Authentication Error - invalid username or password', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+    reply.code(401).send(twilioErrorBody(20003, 'Authentication Error - invalid username or password', 401));
     return reply;
   }
   sendError(reply, 401, 'missing or wrong credentials: use HTTP Basic auth with the account SID and auth token');

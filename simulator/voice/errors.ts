@@ -1,3 +1,5 @@
+import { TwilioApiError } from '../../gateway/errors';
+
 /**
  * The voice network's error catalogue: Twilio's numeric codes, so that clients
  * written for Twilio or Restcomm recognise them. REST errors carry the HTTP
@@ -41,22 +43,14 @@ export const VOICE_ERRORS = {
 
 export type VoiceErrorCode = keyof typeof VOICE_ERRORS;
 
-export function moreInfo(code: number): string {
-  return `https://www.twilio.com/docs/errors/${code}`;
-}
-
 /** A REST request the API refuses: answered as Twilio's `{code, message, more_info, status}`. */
-export class VoiceApiError extends Error {
+export class VoiceApiError extends TwilioApiError {
   override readonly name = 'VoiceApiError';
-  readonly status: number;
+  override readonly httpStatus: number;
 
   constructor(readonly code: VoiceErrorCode, message?: string) {
     super(message ?? VOICE_ERRORS[code].title);
-    this.status = VOICE_ERRORS[code].status;
-  }
-
-  toJSON() {
-    return { code: this.code, message: this.message, more_info: moreInfo(this.code), status: this.status };
+    this.httpStatus = VOICE_ERRORS[code].status;
   }
 }
 

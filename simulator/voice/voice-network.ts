@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../../gateway/clock';
 import type { AccountCredentials } from '../../gateway/auth/basic-auth';
+import { twilioErrorBody } from '../../gateway/errors';
 import type { Behaviours } from '../behaviours';
 import type { HandsetHub } from '../handsets/handset-hub';
 import type { MessageCenter } from '../message-center';
@@ -9,7 +10,7 @@ import { normaliseAddress } from '../numbers';
 import { CALL_STATUSES, callInspectionJson, type CallStatus } from './call-record';
 import { CallEngine, type CallFrame } from './call-engine';
 import { registerCallRoutes } from './call-routes';
-import { moreInfo, VoiceApiError } from './errors';
+import { VoiceApiError } from './errors';
 import { sendError } from '../http/errors';
 import { registerSmsRoutes } from './sms-routes';
 import { toRestcommXml, wantsRestcommXml } from './restcomm-xml';
@@ -97,11 +98,11 @@ export class VoiceNetwork {
         return toRestcommXml(JSON.parse(payload) as Record<string, unknown>);
       });
       scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-        if (error instanceof VoiceApiError) return reply.code(error.status).send(error.toJSON());
+        if (error instanceof VoiceApiError) return reply.code(error.httpStatus).send(error.toJSON());
         const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
         if (status === 500) request.log.error(error);
         const code = status === 500 ? 20500 : 20001;
-        return reply.code(status).send({ code, message: status === 500 ? 'internal error' : error.message, more_info: moreInfo(code), status });
+        return reply.code(status).send(twilioErrorBody(code, status === 500 ? 'internal error' : error.message, status));
       });
 
       const account = (request: FastifyRequest<{ Params: { accountSid: string } }>): string => {

@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Registry } from 'prom-client';
 import { basicAuthMatches, type AccountCredentials } from '../../gateway/auth/basic-auth';
+import { twilioErrorBody } from '../../gateway/errors';
 import { VerifyError } from '../errors';
 import { registerHostedPages, type HostedPagesDeps } from '../pages';
 import { registerJwksRoute, registerSessionTokenRoutes, type SessionTokens } from '../session';
@@ -34,14 +35,14 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
   app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
-    if (error instanceof VerifyError) return reply.code(error.status).send(error.toJSON());
+    if (error instanceof VerifyError) return reply.code(error.httpStatus).send(error.toJSON());
     if (error.validation || (error.statusCode && error.statusCode < 500)) {
       // Malformed bodies and values fail like Twilio's: 400, code 60200.
       const invalid = new VerifyError('INVALID_PARAMETER', `Invalid parameter: ${error.message}`);
       return reply.code(400).send(invalid.toJSON());
     }
     request.log.error(error);
-    return reply.code(500).send({ code: 20500, message: 'Internal server error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
+    return reply.code(500).send(twilioErrorBody(20500, 'Internal server error', 500));
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(new VerifyError('NOT_FOUND', `The requested resource ${request.url.split('?')[0]} was not found`).toJSON()));

@@ -1,0 +1,2 @@
+export { VerigateError } from './verigate-error';
+export { TwilioApiError, twilioErrorBody, type TwilioErrorBody } from './twilio-error';
