@@ -99,6 +99,8 @@ async function startSimulator(config: Config, flags: Flags, logger: Logger): Pro
   simulator.smsc.on('bound', (b) => logger.info({ systemId: b.systemId, mode: b.mode, remote: b.remote }, 'ESME bound'));
   simulator.smsc.on('unbound', (b) => logger.info({ systemId: b.systemId, mode: b.mode, remote: b.remote }, 'ESME unbound'));
   simulator.smsc.on('protocolError', (error, remote) => logger.warn({ remote, status: error.status, sessionSurvives: error.sessionSurvives }, error.message));
+  simulator.smsc.on('bindFailed', (f) => logger.warn({ remote: f.remote, systemId: f.systemId, lockedOut: f.lockedOut }, 'SMPP bind refused: wrong system_id or password'));
+  simulator.smsc.on('refused', (r) => logger.warn({ address: r.address, reason: r.reason, count: r.count }, 'SMPP connection or bind refused'));
   try {
     const { httpPort, smppPort } = await simulator.start();
     const base = `http://${config.host}:${httpPort}`;

@@ -6,7 +6,7 @@ import { Behaviours, type NetworkSettings } from './behaviours';
 import { HandsetHub } from './handsets/handset-hub';
 import { buildSimulatorHttp } from './http/http-app';
 import { MessageCenter } from './message-center';
-import { SmscServer } from './smsc/smsc-server';
+import { SmscServer, type SmscServerOptions } from './smsc/smsc-server';
 import { MessageStore } from './store/message-store';
 import { VoiceNetwork } from './voice/voice-network';
 import { SimulatorConsole } from './console';
@@ -23,9 +23,16 @@ export interface SimulatorOptions {
   /** SQLite file for messages; `:memory:` keeps them in memory. */
   dataFile: string;
   network?: Partial<NetworkSettings>;
+  /** The SMSC's limits and timers against hostile or broken peers; defaults in docs/simulator.md. */
+  smsc?: SmscLimits;
   clock?: Clock;
   logger?: FastifyBaseLogger;
 }
+
+export type SmscLimits = Pick<
+  SmscServerOptions,
+  'bindTimeoutMs' | 'inactivityTimeoutMs' | 'responseTimeoutMs' | 'maxConnections' | 'maxConnectionsPerAddress' | 'maxBufferedBytes' | 'bindGuard' | 'refusalReportIntervalMs'
+>;
 
 export interface Simulator {
   readonly http: FastifyInstance;
@@ -54,13 +61,14 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
   const smsc: SmscServer = new SmscServer({
     host: options.host,
     port: options.smppPort,
+    ...options.smsc,
     clock,
     handlers: {
       authenticate(systemId, password) {
-        // Both compared in constant time; the id is checked first only to pick the right status.
-        if (!secretsEqual(systemId, options.smppSystemId)) return CommandStatus.ESME_RINVSYSID;
-        if (!secretsEqual(password, options.smppPassword)) return CommandStatus.ESME_RINVPASWD;
-        return CommandStatus.ESME_ROK;
+        // Both always compared, in constant time, and one status for either wrong: a refusal does not tell which system_ids exist.
+        const idMatches = secretsEqual(systemId, options.smppSystemId);
+        const passwordMatches = secretsEqual(password, options.smppPassword);
+        return idMatches && passwordMatches ? CommandStatus.ESME_ROK : CommandStatus.ESME_RINVPASWD;
       },
       submit: (pdu, bind) => center.submit(pdu, bind),
       query: (messageId, bind) => center.query(messageId, bind),

@@ -8,6 +8,13 @@ import type { Duplex } from 'node:stream';
 export interface SmppSessionOptions {
   /** How long `request` waits for the matching response. */
   responseTimeoutMs?: number;
+  /**
+   * Output the peer has not taken yet (bytes) above which the session stops
+   * reading its requests, until the output drains. A peer that sends without
+   * reading our answers is then held back by TCP instead of growing our
+   * memory. Default: no bound (the ESME side; the listener sets one).
+   */
+  maxBufferedBytes?: number;
 }
 
 interface Pending {
@@ -39,6 +46,9 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   #sequence = 0;
   #closed = false;
   #flushScheduled = false;
+  #readingPaused = false;
+  #peakBufferedBytes = 0;
+  readonly #maxBufferedBytes: number;
   readonly remoteAddress: string;
 
   static accept(socket: Duplex, options: SmppSessionOptions = {}): SmppSession {
@@ -63,6 +73,8 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     super();
     this.#raw = raw;
     this.#responseTimeoutMs = options.responseTimeoutMs ?? 10_000;
+    // Never below the socket's own high-water mark, so that passing it always ends in a 'drain'.
+    this.#maxBufferedBytes = Math.max(options.maxBufferedBytes ?? Infinity, raw.socket.writableHighWaterMark);
     this.remoteAddress = `${raw.socket.remoteAddress ?? '?'}:${raw.socket.remotePort ?? '?'}`;
     raw.on('pdu', (pdu: RawPdu) => this.#onPdu(pdu));
     raw.on('fault', (fault: PduFault) => this.#onFault(fault));
@@ -77,6 +89,21 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
 
   get pendingRequests(): number {
     return this.#pending.size;
+  }
+
+  /** Bytes written to this session that the peer has not taken yet (still in our socket buffer). */
+  get bufferedBytes(): number {
+    return this.#raw.socket.writableLength;
+  }
+
+  /** The most `bufferedBytes` has been. */
+  get peakBufferedBytes(): number {
+    return this.#peakBufferedBytes;
+  }
+
+  /** Whether reading is held back because the peer does not take our output. */
+  get readingPaused(): boolean {
+    return this.#readingPaused;
   }
 
   /** Sends a request and resolves with its response, whatever its command_status. */
@@ -148,7 +175,21 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   #write(pdu: RawPdu): boolean {
     if (this.#closed || !this.#raw.socket.writable) return false;
     this.#coalesceWrites();
-    return this.#raw.send(pdu);
+    const sent = this.#raw.send(pdu);
+    this.#holdBackIfBehind();
+    return sent;
+  }
+
+  #holdBackIfBehind(): void {
+    const buffered = this.bufferedBytes;
+    if (buffered > this.#peakBufferedBytes) this.#peakBufferedBytes = buffered;
+    if (this.#readingPaused || buffered <= this.#maxBufferedBytes) return;
+    this.#readingPaused = true;
+    this.#raw.pauseReading();
+    this.#raw.socket.once('drain', () => {
+      this.#readingPaused = false;
+      this.#raw.resumeReading();
+    });
   }
 
   /**

@@ -102,6 +102,17 @@ export class GuardedSession extends smpp.Session {
     }
   }
 
+  /** Stops taking PDUs off the socket; unread bytes then fill its buffer and TCP holds the peer back. */
+  pauseReading(): void {
+    this.paused = true;
+  }
+
+  resumeReading(): void {
+    if (this.#discarding || !this.paused) return;
+    this.paused = false;
+    this._extractPDUs();
+  }
+
   #framingFault(length: number): void {
     // The length cannot be trusted, so nothing after it can be framed: stop reading PDUs.
     this.paused = true;

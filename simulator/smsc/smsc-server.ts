@@ -12,6 +12,8 @@ import {
   type SmppSession,
 } from '../../gateway/smpp';
 import { systemClock, type Clock, type Timer } from '../../gateway/clock';
+import { BindGuard, defaultBindGuardSettings, type BindGuardSettings } from './bind-guard';
+import { ReportThrottle } from './report-throttle';
 
 export type BindMode = 'transmitter' | 'receiver' | 'transceiver';
 
@@ -40,7 +42,7 @@ export interface QueryResult {
  * or handsets; the glue in message-center.ts answers these.
  */
 export interface SmscHandlers {
-  /** ESME_ROK, ESME_RINVSYSID or ESME_RINVPASWD. */
+  /** ESME_ROK, or the one status that refuses a bind whatever was wrong (ESME_RINVPASWD). */
   authenticate(systemId: string, password: string): number;
   /** A submit_sm or data_sm from a bound transmitter. The message must be stored before this returns. */
   submit(pdu: MessagePdu, bind: BindInfo): SubmitResult;
@@ -59,12 +61,51 @@ export interface SmscServerOptions {
   /** A bound session silent for this long is closed (SMPP's inactivity_timer). */
   inactivityTimeoutMs?: number;
   responseTimeoutMs?: number;
+  /** Open connections at most (default 1,000); one more is closed at once. */
+  maxConnections?: number;
+  /** Open connections from one IP address at most (default 50). */
+  maxConnectionsPerAddress?: number;
+  /** A connection whose unsent output passes this many bytes is not read until it drains (default 64 KiB). */
+  maxBufferedBytes?: number;
+  /** Failed binds that lock a source address out, and for how long. */
+  bindGuard?: Partial<BindGuardSettings>;
+  /** Refusals (caps, lockouts) are reported once per source address and reason per interval (default 60 s). */
+  refusalReportIntervalMs?: number;
+}
+
+/** A bind whose credentials were checked and were wrong. The password is never reported. */
+export interface BindFailure {
+  remote: string;
+  systemId: string;
+  /** This failure locked the source address out. */
+  lockedOut: boolean;
+}
+
+export type RefusalReason = 'too-many-connections' | 'too-many-from-address' | 'locked-out';
+
+/** Connections or binds refused without looking at them, reported at most once per address, reason and interval. */
+export interface RefusalReport {
+  address: string;
+  reason: RefusalReason;
+  /** Refusals this report covers (itself and those held back since the last one). */
+  count: number;
 }
 
 export interface SmscServerEvents {
   bound: [bind: BindInfo];
   unbound: [bind: BindInfo];
   protocolError: [error: SmppProtocolError, remote: string];
+  bindFailed: [failure: BindFailure];
+  refused: [report: RefusalReport];
+}
+
+/** What the SMSC holds per connection, for inspection. */
+export interface ConnectionInfo {
+  remote: string;
+  systemId?: string;
+  bufferedBytes: number;
+  peakBufferedBytes: number;
+  readingPaused: boolean;
 }
 
 const modes: Record<BindCommand, BindMode> = {
@@ -76,8 +117,11 @@ const modes: Record<BindCommand, BindMode> = {
 interface Connection {
   session: SmppSession;
   bind?: BindInfo;
+  connectedAt: number;
   /** When the peer last sent a request (or connected). */
   lastActivity: number;
+  /** A bind refusal held back during a lockout. */
+  delayedRefusal?: Timer;
 }
 
 /** The simulator's SMPP 3.4 server: bind states, request dispatch, and deliver_sm to bound receivers. */
@@ -89,16 +133,24 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
   #nextSessionId = 1;
   #idleSweep?: Timer;
   #roundRobin = 0;
+  readonly #bindGuard: BindGuard;
+  readonly #refusals: ReportThrottle;
 
   constructor(options: SmscServerOptions) {
     super();
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#bindGuard = new BindGuard(this.#clock, { ...defaultBindGuardSettings, ...options.bindGuard });
+    this.#refusals = new ReportThrottle(this.#clock, options.refusalReportIntervalMs ?? 60_000);
     this.#listener = new SmppListener({
       host: options.host,
       port: options.port,
       responseTimeoutMs: options.responseTimeoutMs ?? 10_000,
+      maxConnections: options.maxConnections ?? 1_000,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 50,
+      maxBufferedBytes: options.maxBufferedBytes ?? 64 * 1024,
       onSession: (session) => this.#accept(session),
+      onRefused: (address, reason) => this.#reportRefusal(address, reason),
     });
   }
 
@@ -108,6 +160,16 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
 
   binds(): BindInfo[] {
     return [...this.#connections].flatMap((c) => (c.bind ? [c.bind] : []));
+  }
+
+  connections(): ConnectionInfo[] {
+    return [...this.#connections].map(({ session, bind }) => ({
+      remote: session.remoteAddress,
+      systemId: bind?.systemId,
+      bufferedBytes: session.bufferedBytes,
+      peakBufferedBytes: session.peakBufferedBytes,
+      readingPaused: session.readingPaused,
+    }));
   }
 
   /** Whether a receiver or transceiver is bound, for `systemId` or for anyone. */
@@ -156,7 +218,8 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
   }
 
   #accept(session: SmppSession): void {
-    const connection: Connection = { session, lastActivity: this.#clock.now() };
+    const now = this.#clock.now();
+    const connection: Connection = { session, connectedAt: now, lastActivity: now };
     this.#connections.add(connection);
     this.#armIdleSweep();
     session.on('request', (pdu) => {
@@ -170,6 +233,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
     });
     session.on('protocolError', (error) => this.emit('protocolError', error, session.remoteAddress));
     session.once('close', () => {
+      connection.delayedRefusal?.cancel();
       this.#connections.delete(connection);
       if (connection.bind) this.emit('unbound', connection.bind);
     });
@@ -177,8 +241,9 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
 
   /**
    * One timer for all connections closes those that never bound in time
-   * (session_init_timer) or went silent (inactivity_timer), instead of a
-   * timer reset on every PDU.
+   * (session_init_timer, counted from the connection whatever it sends
+   * meanwhile) or went silent (inactivity_timer), instead of a timer reset on
+   * every PDU.
    */
   #armIdleSweep(): void {
     if (this.#idleSweep || this.#connections.size === 0) return;
@@ -189,7 +254,8 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
       this.#idleSweep = undefined;
       const now = this.#clock.now();
       for (const c of this.#connections) {
-        if (now - c.lastActivity >= (c.bind ? inactivityTimeout : bindTimeout)) c.session.destroy();
+        const expired = c.bind ? now - c.lastActivity >= inactivityTimeout : now - c.connectedAt >= bindTimeout;
+        if (expired) c.session.destroy();
       }
       this.#armIdleSweep();
     }, every);
@@ -244,11 +310,28 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
       session.respond(pdu, own, CommandStatus.ESME_RALYBND);
       return;
     }
+    const address = addressOf(session.remoteAddress);
+    if (this.#bindGuard.lockedOut(address)) {
+      // Not checked at all, and answered like a wrong password: a locked-out guesser learns nothing.
+      this.#reportRefusal(address, 'locked-out');
+      if (connection.delayedRefusal) {
+        session.respond(pdu, own, CommandStatus.ESME_RINVPASWD);
+        return;
+      }
+      connection.delayedRefusal = this.#clock.setTimeout(() => {
+        connection.delayedRefusal = undefined;
+        session.respond(pdu, own, CommandStatus.ESME_RINVPASWD);
+      }, this.#bindGuard.settings.refusalDelayMs);
+      return;
+    }
     const status = this.#options.handlers.authenticate(pdu.system_id, pdu.password);
     if (status !== CommandStatus.ESME_ROK) {
+      const lockedOut = this.#bindGuard.recordFailure(address);
+      this.emit('bindFailed', { remote: session.remoteAddress, systemId: pdu.system_id.slice(0, 16), lockedOut });
       session.respond(pdu, own, status);
       return;
     }
+    this.#bindGuard.recordSuccess(address);
     connection.bind = {
       sessionId: this.#nextSessionId++,
       systemId: pdu.system_id,
@@ -259,6 +342,16 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
     session.respond(pdu, own);
     this.emit('bound', connection.bind);
   }
+
+  #reportRefusal(address: string, reason: RefusalReason): void {
+    const count = this.#refusals.report(`${reason}|${address}`);
+    if (count !== undefined) this.emit('refused', { address, reason, count });
+  }
+}
+
+/** The IP address of `host:port` (IPv6 included). */
+function addressOf(remote: string): string {
+  return remote.slice(0, remote.lastIndexOf(':'));
 }
 
 export class NoReceiverError extends Error {

@@ -15,7 +15,7 @@ interface PackageSession {
 }
 
 const { connect, PDU } = smpp as unknown as {
-  connect(options: { host: string; port: number }): PackageSession;
+  connect(options: { host: string; port: number; localAddress?: string }): PackageSession;
   PDU: new (command: string, options?: Record<string, unknown>) => { response(options?: Record<string, unknown>): unknown };
 };
 
@@ -37,9 +37,10 @@ export class TestEsme {
     session.once('close', () => { this.closed = true; });
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<TestEsme> {
+  /** `localAddress` (127.0.0.2, …) makes the ESME come from another source address. */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<TestEsme> {
     return new Promise((resolve, reject) => {
-      const session = connect({ host, port });
+      const session = connect({ host, port, localAddress });
       session.once('error', (error) => reject(error as Error));
       session.once('connect', () => resolve(new TestEsme(session)));
     });

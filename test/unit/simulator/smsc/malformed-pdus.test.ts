@@ -1,51 +1,13 @@
-import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CommandStatus } from '../../../../gateway/smpp';
 import { startSimulator, type RunningSimulator } from '../../../support/simulator-harness';
 import { TestEsme } from '../../../support/esme';
 import { waitFor } from '../../../support/wait-for';
+import { COMMAND, pdu, RawPeer } from '../../../support/raw-smpp-peer';
 
 let running: RunningSimulator;
 
-/** A raw TCP peer: what it sends is bytes, what it gets back is parsed into PDU headers. */
-class RawPeer {
-  readonly received: { length: number; commandId: number; status: number; sequence: number }[] = [];
-  closed = false;
-  #buffer = Buffer.alloc(0);
-
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk) => {
-      this.#buffer = Buffer.concat([this.#buffer, chunk]);
-      while (this.#buffer.length >= 16 && this.#buffer.length >= this.#buffer.readUInt32BE(0)) {
-        const length = this.#buffer.readUInt32BE(0);
-        this.received.push({ length, commandId: this.#buffer.readUInt32BE(4), status: this.#buffer.readUInt32BE(8), sequence: this.#buffer.readUInt32BE(12) });
-        this.#buffer = this.#buffer.subarray(length);
-      }
-    });
-    socket.on('close', () => { this.closed = true; });
-    socket.on('error', () => undefined);
-  }
-
-  static connect(port: number): Promise<RawPeer> {
-    return new Promise((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(new RawPeer(socket)));
-    });
-  }
-}
-
-function pdu(commandId: number, sequence: number, body: Buffer = Buffer.alloc(0), lengthOverride?: number): Buffer {
-  const header = Buffer.alloc(16);
-  header.writeUInt32BE(lengthOverride ?? 16 + body.length, 0);
-  header.writeUInt32BE(commandId, 4);
-  header.writeUInt32BE(0, 8);
-  header.writeUInt32BE(sequence, 12);
-  return Buffer.concat([header, body]);
-}
-
-const GENERIC_NACK = 0x80000000;
-const ENQUIRE_LINK = 0x00000015;
-const ENQUIRE_LINK_RESP = 0x80000015;
-const BIND_TRANSCEIVER = 0x00000009;
+const { GENERIC_NACK, ENQUIRE_LINK, ENQUIRE_LINK_RESP, BIND_TRANSCEIVER } = COMMAND;
 
 beforeEach(async () => {
   running = await startSimulator();
