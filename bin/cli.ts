@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { buildSimulator } from '../simulator';
 import type { Logger } from 'pino';
-import { createLogger, redactUrl } from '../gateway/logging/logger';
+import { createLogger } from '../gateway/logging/logger';
+import { redactSecrets } from '../gateway/logging/redact';
 import { describeEndpoint, parseSmppUrl } from '../gateway/smpp';
 import { parseVoiceApiUrl } from '../gateway/rest/voice-api-client';
 import { buildVerifier } from '../verifier';
@@ -160,7 +161,7 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
         `  API docs          ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
         `  Metrics           ${base}/metrics`,
         `  SMS route         ${smpp ? describeEndpoint(smpp) : 'none (--smpp)'}`,
-        `  Voice route       ${voiceApi ? redactUrl(voiceApi.baseUrl) : 'none (--voice-api)'}`,
+        `  Voice route       ${voiceApi ? redactSecrets(voiceApi.baseUrl) : 'none (--voice-api)'}`,
       ],
       stop: () => verifier.stop(),
     };

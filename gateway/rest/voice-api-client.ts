@@ -2,6 +2,7 @@ import { request, type Dispatcher } from 'undici';
 import type { CallRequest, SmsRoute, VoiceRoute } from '../router';
 import type { SmsRequest } from '../sms/smpp-sms-sender';
 import { RestApiError, RestTransportError } from './rest-errors';
+import { redactSecrets } from '../logging/redact';
 
 export type ApiFlavour = 'restcomm' | 'twilio';
 
@@ -127,7 +128,7 @@ export class VoiceApiClient implements VoiceRoute, SmsRoute {
         bodyTimeout: 10_000,
       });
     } catch (error) {
-      throw new RestTransportError(`${method} ${url}: ${(error as Error).message}`);
+      throw new RestTransportError(redactSecrets(`${method} ${url}: ${(error as Error).message}`));
     }
     const text = await response.body.text();
     if (response.statusCode >= 400) throw RestApiError.fromResponse(response.statusCode, text);

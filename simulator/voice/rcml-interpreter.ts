@@ -4,6 +4,7 @@ import { RcmlError } from './errors';
 import { parseRcml, type DialVerb, type GatherPrompt, type GatherVerb, type HttpMethod, type SmsVerb, type Verb } from './rcml-parser';
 import { callParams } from './status-callbacks';
 import { WebhookTooLargeError, type WebhookClient } from './webhook-client';
+import { redactSecrets } from '../../gateway/logging/redact';
 
 /** Redirects in a row with no input waited for (Pause, Gather, Dial) before the call is cut off as a loop. */
 export const MAX_REDIRECTS_WITHOUT_INPUT = 20;
@@ -167,7 +168,7 @@ export class RcmlSession {
     }
     this.#checkRedirect();
     this.#deps.timeline('rcml.fetch', `${method} ${url} → ${response.status}`);
-    if (response.status < 200 || response.status >= 300) throw new RcmlError(11200, `${method} ${url} answered HTTP ${response.status}`);
+    if (response.status < 200 || response.status >= 300) throw new RcmlError(11200, redactSecrets(`${method} ${url} answered HTTP ${response.status}`));
     return parseRcml(response.body, url);
   }
 

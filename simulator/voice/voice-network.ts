@@ -18,6 +18,7 @@ import { SmsService } from './sms-service';
 import { CallbackQueue } from './status-callbacks';
 import { WebhookClient } from './webhook-client';
 import type { NetworkEventSink } from '../console/event-sink';
+import { redactSecrets } from '../../gateway/logging/redact';
 
 export interface VoiceNetworkDeps {
   clock: Clock;
@@ -48,9 +49,9 @@ export class VoiceNetwork {
     this.#deps = deps;
     this.#webhooks = new WebhookClient({ authToken: deps.credentials.authToken, timeoutMs: deps.webhookTimeoutMs });
     this.#callbacks = new CallbackQueue(this.#webhooks, ({ key, request, result }) => {
-      const detail = `${request.method} ${request.url} (${request.params['CallStatus'] ?? request.params['MessageStatus']}) → ${typeof result === 'number' ? result : result.message}`;
+      const detail = `${request.method} ${redactSecrets(request.url)} (${request.params['CallStatus'] ?? request.params['MessageStatus']}) → ${typeof result === 'number' ? result : result.message}`;
       if (key.startsWith('CA')) this.engine.noteCallback(key, 'callback', detail);
-      if (typeof result !== 'number' || result >= 400) deps.logger?.warn({ sid: key, url: request.url }, `status callback failed: ${detail}`);
+      if (typeof result !== 'number' || result >= 400) deps.logger?.warn({ sid: key, url: redactSecrets(request.url) }, `status callback failed: ${detail}`);
     });
     this.sms = new SmsService({ center: deps.center, clock: deps.clock, callbacks: this.#callbacks });
     this.engine = new CallEngine({

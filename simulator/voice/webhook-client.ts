@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import { twilioSignature } from '../../gateway/webhooks/twilio-signature';
 import type { HttpMethod } from './rcml-parser';
+import { redactSecrets } from '../../gateway/logging/redact';
 
 export interface WebhookRequest {
   url: string;
@@ -83,7 +84,7 @@ export class WebhookClient {
         },
       });
     } catch (error) {
-      throw new WebhookTransportError(`${req.method} ${url}: ${(error as Error).message}`);
+      throw new WebhookTransportError(redactSecrets(`${req.method} ${url}: ${(error as Error).message}`));
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -92,13 +93,13 @@ export class WebhookClient {
         size += (chunk as Buffer).length;
         if (size > this.#maxBodyBytes) {
           response.body.destroy();
-          throw new WebhookTooLargeError(`${req.method} ${url}: answer is larger than ${this.#maxBodyBytes} bytes`);
+          throw new WebhookTooLargeError(redactSecrets(`${req.method} ${url}: answer is larger than ${this.#maxBodyBytes} bytes`));
         }
         chunks.push(chunk as Buffer);
       }
     } catch (error) {
       if (error instanceof WebhookTooLargeError) throw error;
-      throw new WebhookTransportError(`${req.method} ${url}: ${(error as Error).message}`);
+      throw new WebhookTransportError(redactSecrets(`${req.method} ${url}: ${(error as Error).message}`));
     }
     const contentType = String(response.headers['content-type'] ?? '');
     return { status: response.statusCode, contentType, body: Buffer.concat(chunks).toString('utf8'), url };

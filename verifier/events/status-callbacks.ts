@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../gateway/clock';
 import { backoffDelay } from '../../gateway/retry/backoff';
 import { twilioSignature } from '../../gateway/webhooks/twilio-signature';
+import { redactSecrets } from '../../gateway/logging/redact';
 
 export type VerifyEventType =
   | 'verification.pending'
@@ -59,7 +60,7 @@ export class StatusCallbacks {
       this.clock.setTimeout(() => void this.#deliver(url, params, attempt + 1), backoffDelay(attempt, { initialMs: 1_000, maxMs: 30_000, jitter: 0.2 }));
       return;
     }
-    if (retry) this.logger?.warn({ url, eventType: params['EventType'] }, 'status callback gave up after retries');
+    if (retry) this.logger?.warn({ url: redactSecrets(url), eventType: params['EventType'] }, 'status callback gave up after retries');
     this.#pending--;
   }
 }
