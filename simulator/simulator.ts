@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../gateway/clock';
 import { CommandStatus } from '../gateway/smpp';
 import { secretsEqual, type AccountCredentials } from '../gateway/auth/basic-auth';
+import { listenerLimits, type ListenerLimits } from '../gateway/http/listener-limits';
 import { Behaviours, type NetworkSettings } from './behaviours';
 import { HandsetHub } from './handsets/handset-hub';
 import { buildSimulatorHttp } from './http/http-app';
@@ -20,6 +21,8 @@ export interface SimulatorOptions {
   smppSystemId: string;
   smppPassword: string;
   credentials: AccountCredentials;
+  /** Timeouts and connection cap of the HTTP listener; defaults in DEFAULT_LISTENER_LIMITS (docs/security.md). */
+  listener?: Partial<ListenerLimits>;
   /** SQLite file for messages; `:memory:` keeps them in memory. */
   dataFile: string;
   network?: Partial<NetworkSettings>;
@@ -79,6 +82,7 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
   const voice = new VoiceNetwork({ clock, hub, behaviours, center, credentials: options.credentials, logger: options.logger, events });
   const http = buildSimulatorHttp({
     credentials: options.credentials,
+    listener: listenerLimits(options.listener),
     logger: options.logger,
     center,
     store,

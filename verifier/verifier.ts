@@ -9,6 +9,7 @@ import { VoiceApiClient, type VoiceApiEndpoint } from '../gateway/rest/voice-api
 import type { SmppEndpoint } from '../gateway/smpp';
 import { openDatabase, type SqliteDatabase } from '../gateway/storage/sqlite';
 import type { AccountCredentials } from '../gateway/auth/basic-auth';
+import { listenerLimits, type ListenerLimits } from '../gateway/http/listener-limits';
 import { AbusePolicy, DEFAULT_ABUSE_SETTINGS, type AbuseSettings } from './abuse/abuse-policy';
 import { CodeBook } from './codes';
 import { DeliveryTracker } from './delivery-tracker';
@@ -28,6 +29,8 @@ export interface VerifierOptions {
   /** Base URL the voice network reaches the verifier at (RCML, callbacks); default http://HOST:PORT once listening. */
   publicUrl?: string;
   credentials: AccountCredentials;
+  /** Timeouts and connection cap of the HTTP listener; defaults in DEFAULT_LISTENER_LIMITS (docs/security.md). */
+  listener?: Partial<ListenerLimits>;
   dataFile: string;
   smpp?: SmppEndpoint;
   voiceApi?: VoiceApiEndpoint;
@@ -117,6 +120,7 @@ export function buildVerifier(options: VerifierOptions): Verifier {
     store,
     engine,
     credentials: options.credentials,
+    listener: listenerLimits(options.listener),
     registry,
     metrics,
     defaultTtlSeconds: options.defaultTtlSeconds ?? 600,

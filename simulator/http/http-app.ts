@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import websocket from '@fastify/websocket';
 import { basicAuthMatches, secretsEqual, type AccountCredentials } from '../../gateway/auth/basic-auth';
 import { twilioErrorBody } from '../../gateway/errors';
+import { limitConnections, listenerServerOptions, type ListenerLimits } from '../../gateway/http/listener-limits';
 import { registerControlRoutes, type ControlDeps } from './control-routes';
 import { registerHandsetSocket, type HandsetSocketDeps } from './handset-socket';
 import { sendError } from './errors';
@@ -10,6 +11,8 @@ import type { SimulatorConsole } from '../console';
 
 export interface SimulatorHttpDeps extends ControlDeps, HandsetSocketDeps {
   credentials: AccountCredentials;
+  /** Timeouts and connection cap of the listener. */
+  listener: ListenerLimits;
   logger?: FastifyBaseLogger;
   /** The Calls and SMS REST API and `/api/calls`, when the voice network is built. */
   voice?: VoiceNetwork;
@@ -19,9 +22,9 @@ export interface SimulatorHttpDeps extends ControlDeps, HandsetSocketDeps {
 
 /** The simulator's HTTP side (control API, handset WebSocket), unstarted: the caller listens. */
 export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
-  const app = deps.logger
-    ? Fastify({ loggerInstance: deps.logger, bodyLimit: 1 << 20 })
-    : Fastify({ logger: false, bodyLimit: 1 << 20 });
+  const serverOptions = { ...listenerServerOptions(deps.listener), bodyLimit: 1 << 20 };
+  const app = deps.logger ? Fastify({ ...serverOptions, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
+  limitConnections(app.server, deps.listener);
   app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   app.setErrorHandler((error: { statusCode?: number; validation?: unknown; message: string }, _request, reply) => {
@@ -30,6 +33,11 @@ export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
     sendError(reply, status, status === 500 ? 'internal error' : error.message);
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+
+  // A refused WebSocket upgrade (wrong credentials, bad number) has left Node's HTTP handling: close it once answered.
+  app.addHook('onResponse', async (request) => {
+    if (request.headers.upgrade) request.raw.socket.end();
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Registry } from 'prom-client';
 import { basicAuthMatches, type AccountCredentials } from '../../gateway/auth/basic-auth';
 import { twilioErrorBody } from '../../gateway/errors';
+import { limitConnections, listenerServerOptions, type ListenerLimits } from '../../gateway/http/listener-limits';
 import { VerifyError } from '../errors';
 import { registerHostedPages, type HostedPagesDeps } from '../pages';
 import { registerJwksRoute, registerSessionTokenRoutes, type SessionTokens } from '../session';
@@ -14,6 +15,8 @@ import { registerVoiceRoutes, type VoiceRoutesDeps } from './voice-routes';
 export interface VerifierHttpDeps extends Omit<VerifyRoutesDeps, 'accountSid'>, Omit<VoiceRoutesDeps, 'store' | 'engine' | 'now'> {
   credentials: AccountCredentials;
   registry: Registry;
+  /** Timeouts and connection cap of the listener. */
+  listener: ListenerLimits;
   logger?: FastifyBaseLogger;
   /** Session tokens: JWKS and the validation endpoint. */
   sessionTokens?: SessionTokens;
@@ -23,7 +26,9 @@ export interface VerifierHttpDeps extends Omit<VerifyRoutesDeps, 'accountSid'>, 
 
 /** The verifier's HTTP side, unstarted: Verify API, voice endpoints, OpenAPI, docs, metrics, health. */
 export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
-  const app = deps.logger ? Fastify({ loggerInstance: deps.logger, bodyLimit: 64 * 1024 }) : Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const serverOptions = { ...listenerServerOptions(deps.listener), bodyLimit: 64 * 1024 };
+  const app = deps.logger ? Fastify({ ...serverOptions, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
+  limitConnections(app.server, deps.listener);
   app.register(formbody);
   app.register(swagger, {
     openapi: {
