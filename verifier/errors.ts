@@ -15,6 +15,7 @@ export const VERIFY_ERRORS = {
   MISSING_TO_OR_SID: { code: 60221, status: 400, title: 'Either a To or a VerificationSid must be provided' },
   DELIVERY_BLOCKED: { code: 60410, status: 403, title: 'Verification delivery attempt blocked' },
   GEO_PERMISSION: { code: 60605, status: 403, title: 'Verification delivery to this country is not allowed' },
+  INTERNAL: { code: 20500, status: 500, title: 'Internal server error' },
 } as const;
 
 export type VerifyErrorName = keyof typeof VERIFY_ERRORS;

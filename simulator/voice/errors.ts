@@ -26,15 +26,15 @@ export const VOICE_ERRORS = {
   21609: { status: 400, title: 'Invalid StatusCallback URL' },
   21611: { status: 400, title: "This 'From' number has exceeded the maximum number of queued messages" },
   21617: { status: 400, title: 'The concatenated message body exceeds the 1600 character limit' },
-  // Fetching and running RCML
-  11200: { status: 502, title: 'HTTP retrieval failure' },
-  11205: { status: 502, title: 'HTTP connection failure' },
-  11215: { status: 508, title: 'Too many redirects' },
-  12100: { status: 502, title: 'Document parse failure' },
-  12101: { status: 502, title: 'Invalid RCML: unknown verb or wrong nesting' },
-  12102: { status: 502, title: 'The root element must be Response' },
-  12200: { status: 502, title: 'Schema validation: invalid attribute or content' },
-  12400: { status: 500, title: 'Internal failure' },
+  // Fetching and running RCML (status 0: no HTTP answer, the call ends failed with the code)
+  11200: { status: 0, title: 'HTTP retrieval failure' },
+  11205: { status: 0, title: 'HTTP connection failure' },
+  11215: { status: 0, title: 'Too many redirects' },
+  12100: { status: 0, title: 'Document parse failure' },
+  12101: { status: 0, title: 'Invalid RCML: unknown verb or wrong nesting' },
+  12102: { status: 0, title: 'The root element must be Response' },
+  12200: { status: 0, title: 'Schema validation: invalid attribute or content' },
+  12400: { status: 0, title: 'Internal failure' },
   // Messages (error_code on an undelivered or failed message)
   30003: { status: 0, title: 'Unreachable destination handset' },
   30008: { status: 0, title: 'Unknown error' },
@@ -42,13 +42,15 @@ export const VOICE_ERRORS = {
 } as const satisfies Record<number, { status: number; title: string }>;
 
 export type VoiceErrorCode = keyof typeof VOICE_ERRORS;
+/** The codes the REST API answers with: those with an HTTP status. */
+export type VoiceRestErrorCode = { [C in VoiceErrorCode]: (typeof VOICE_ERRORS)[C]['status'] extends 0 ? never : C }[VoiceErrorCode];
 
 /** A REST request the API refuses: answered as Twilio's `{code, message, more_info, status}`. */
 export class VoiceApiError extends TwilioApiError {
   override readonly name = 'VoiceApiError';
   override readonly httpStatus: number;
 
-  constructor(readonly code: VoiceErrorCode, message?: string) {
+  constructor(readonly code: VoiceRestErrorCode, message?: string) {
     super(message ?? VOICE_ERRORS[code].title);
     this.httpStatus = VOICE_ERRORS[code].status;
   }

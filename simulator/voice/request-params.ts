@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { normaliseAddress } from '../numbers';
-import { VoiceApiError, type VoiceErrorCode } from './errors';
+import { VoiceApiError, type VoiceRestErrorCode } from './errors';
 import type { HttpMethod } from './rcml-parser';
 
 type Raw = Record<string, unknown>;
@@ -43,20 +43,20 @@ export class RequestParams {
     return values.flatMap((v) => v.split(/[\s,]+/)).filter((v) => v !== '');
   }
 
-  required(name: string, code: VoiceErrorCode, message?: string): string {
+  required(name: string, code: VoiceRestErrorCode, message?: string): string {
     const value = this.string(name);
     if (value === undefined) throw new VoiceApiError(code, message ?? `Missing required parameter ${name}`);
     return value;
   }
 
-  phone(name: string, code: VoiceErrorCode, missingCode: VoiceErrorCode): string {
+  phone(name: string, code: VoiceRestErrorCode, missingCode: VoiceRestErrorCode): string {
     const value = this.required(name, missingCode);
     const number = normaliseAddress(value);
     if (!/^\+\d{3,15}$/.test(number)) throw new VoiceApiError(code, `The '${name}' number ${value} is not a valid phone number (E.164, "+" optional)`);
     return number;
   }
 
-  url(name: string, code: VoiceErrorCode): string | undefined {
+  url(name: string, code: VoiceRestErrorCode): string | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
     try {

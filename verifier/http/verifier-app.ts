@@ -4,7 +4,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Registry } from 'prom-client';
 import { basicAuthMatches, type AccountCredentials } from '../../gateway/auth/basic-auth';
-import { twilioErrorBody } from '../../gateway/errors';
 import { limitConnections, listenerServerOptions, type ListenerLimits } from '../../gateway/http/listener-limits';
 import { VerifyError } from '../errors';
 import { registerHostedPages, type HostedPagesDeps } from '../pages';
@@ -47,7 +46,7 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
       return reply.code(400).send(invalid.toJSON());
     }
     request.log.error(error);
-    return reply.code(500).send(twilioErrorBody(20500, 'Internal server error', 500));
+    return reply.code(500).send(new VerifyError('INTERNAL').toJSON());
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(new VerifyError('NOT_FOUND', `The requested resource ${request.url.split('?')[0]} was not found`).toJSON()));
