@@ -228,8 +228,16 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
 
   #onFault(fault: PduFault): void {
     const survives = fault.kind === 'body';
+    const sequence = fault.sequence ?? 0;
+    if (fault.status !== undefined && fault.command) {
+      // A field of a known command has a wrong length: its own response says so.
+      const status = fault.status;
+      this.respond({ command: fault.command, command_id: fault.commandId ?? 0, command_status: 0, sequence_number: sequence }, {}, status);
+      this.emit('protocolError', new SmppProtocolError(`${fault.command}: ${fault.error.message}`, status, true));
+      return;
+    }
     const status = CommandStatus.ESME_RINVCMDLEN;
-    if (fault.kind !== 'truncated') this.genericNack(fault.sequence ?? 0, status);
+    if (fault.kind !== 'truncated') this.genericNack(sequence, status);
     this.emit('protocolError', new SmppProtocolError(`unreadable PDU (${fault.kind}): ${fault.error.message}`, status, survives));
     if (!survives) void this.close();
   }

@@ -34,7 +34,8 @@ declare module 'smpp' {
     destroy(callback?: () => void): void;
   }
 
-  interface ParamDef { type: unknown; filter?: { encode(v: unknown): unknown; decode(v: unknown): unknown }; default?: unknown }
+  interface ParamType { read(buffer: Buffer, offset: number): unknown; size(value: unknown): number }
+  interface ParamDef { type: ParamType; filter?: { encode(v: unknown): unknown; decode(v: unknown): unknown }; default?: unknown }
 
   const smpp: {
     Session: typeof Session;

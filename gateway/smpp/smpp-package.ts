@@ -31,12 +31,30 @@ if (payloadTlv) payloadTlv.filter = passThrough;
 export const MAX_PDU_LENGTH = smpp.PDU.maxLength;
 const HEADER_LENGTH = 16;
 
-/** A PDU that could not be read. `framing` faults leave the stream unaligned: the session cannot go on. */
+/**
+ * A PDU that could not be read. `framing` faults leave the stream unaligned: the session cannot go on.
+ * A `body` fault with a `status` is a field whose length is wrong: it is answered with the command's own
+ * response carrying that status; other faults with generic_nack.
+ */
 export interface PduFault {
   kind: 'framing' | 'body' | 'truncated';
   commandId?: number;
+  command?: string;
   sequence?: number;
+  status?: number;
   error: Error;
+}
+
+/** SMPP 3.4 §5.2.21: short_message holds 0 to 254 octets. */
+const MAX_SHORT_MESSAGE = 254;
+const STATUS = { ESME_RINVMSGLEN: 0x01, ESME_RINVOPTPARSTREAM: 0xc0, ESME_RINVPARLEN: 0xc2 } as const;
+
+const knownTlvTags = new Set(Object.values(smpp.tlvs).map((tlv) => tlv.id));
+
+class LengthFault extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
 }
 
 export function isKnownCommand(name: string): boolean {
@@ -86,13 +104,17 @@ export class GuardedSession extends smpp.Session {
           break;
         }
         let pdu: RawPdu;
+        const command = smpp.commandsById[buffer.readUInt32BE(4)]?.command;
         try {
+          // Lengths first: the package cuts what overruns silently, or throws on a TLV it cannot read.
+          if (command && !isResponseId(buffer.readUInt32BE(4))) checkLengths(buffer, command);
           pdu = new smpp.PDU(buffer);
           // The package stops reading fields at the end of the body and leaves the rest undefined.
           const missing = pdu.isResponse() ? undefined : missingField(pdu);
           if (missing) throw new Error(`${pdu.command} ends before its mandatory field ${missing}`);
         } catch (error) {
-          this.#fault({ kind: 'body', ...headerOf(buffer), error: error as Error });
+          const status = error instanceof LengthFault ? error.status : undefined;
+          this.#fault({ kind: 'body', ...headerOf(buffer), command, status, error: error as Error });
           continue;
         }
         this.emit('pdu', pdu);
@@ -135,6 +157,46 @@ export class GuardedSession extends smpp.Session {
 function missingField(pdu: RawPdu): string | undefined {
   const params = smpp.commands[pdu.command]?.params ?? {};
   return Object.keys(params).find((name) => pdu[name] === undefined);
+}
+
+/**
+ * The package reads short_message and TLVs by their own lengths and silently
+ * cuts them at the end of the PDU; bytes a short sm_length leaves behind are
+ * read as TLVs. This walks the body as the lengths say and refuses what does not add up.
+ */
+function checkLengths(buffer: Buffer, command: string): void {
+  const end = buffer.length;
+  let offset = HEADER_LENGTH;
+  let smLength: number | undefined;
+  for (const [name, param] of Object.entries(smpp.commands[command]?.params ?? {})) {
+    if (offset >= end) return; // a missing mandatory field: reported once the PDU is read
+    if (name === 'short_message') {
+      smLength = buffer.readUInt8(offset);
+      if (smLength > MAX_SHORT_MESSAGE) throw new LengthFault(`sm_length ${smLength} is above ${MAX_SHORT_MESSAGE}`, STATUS.ESME_RINVMSGLEN);
+      if (offset + 1 + smLength > end) throw new LengthFault(`sm_length ${smLength} runs past the end of the PDU (${end - offset - 1} octets left)`, STATUS.ESME_RINVMSGLEN);
+      offset += 1 + smLength;
+      continue;
+    }
+    offset += param.type.size(param.type.read(buffer, offset));
+  }
+  for (let first = true; offset < end; first = false) {
+    const fits = offset + 4 <= end && offset + 4 + buffer.readUInt16BE(offset + 2) <= end;
+    if (fits) {
+      offset += 4 + buffer.readUInt16BE(offset + 2);
+      continue;
+    }
+    // Bytes left behind by a short sm_length rarely start with a known TLV tag: blame sm_length then.
+    if (first && smLength !== undefined && !(offset + 2 <= end && knownTlvTags.has(buffer.readUInt16BE(offset)))) {
+      throw new LengthFault(`sm_length ${smLength} does not match the message: ${end - offset} octets after it are not TLVs`, STATUS.ESME_RINVMSGLEN);
+    }
+    if (offset + 4 > end) throw new LengthFault(`${end - offset} octets after the last TLV`, STATUS.ESME_RINVOPTPARSTREAM);
+    const tag = buffer.readUInt16BE(offset);
+    throw new LengthFault(`TLV 0x${tag.toString(16).padStart(4, '0')} is ${buffer.readUInt16BE(offset + 2)} octets long, past the end of the PDU`, STATUS.ESME_RINVPARLEN);
+  }
+}
+
+function isResponseId(commandId: number): boolean {
+  return (commandId & 0x80000000) !== 0;
 }
 
 function headerOf(buffer: Buffer): { commandId?: number; sequence?: number } {
