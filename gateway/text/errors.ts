@@ -1,6 +1,8 @@
 // Typed errors for the text layer, so callers branch on `code`, never on message text.
 
-export class UnencodableTextError extends Error {
+import { VerigateError } from '../errors';
+
+export class UnencodableTextError extends VerigateError {
   override readonly name = 'UnencodableTextError';
   readonly code = 'UNENCODABLE_TEXT';
 
@@ -16,22 +18,22 @@ export class UnencodableTextError extends Error {
   }
 }
 
-export class InvalidPackingError extends Error {
+export class InvalidPackingError extends VerigateError {
   override readonly name = 'InvalidPackingError';
   readonly code = 'INVALID_PACKING';
 }
 
-export class MalformedUdhError extends Error {
+export class MalformedUdhError extends VerigateError {
   override readonly name = 'MalformedUdhError';
   readonly code = 'MALFORMED_UDH';
 }
 
-export class ConcatRangeError extends Error {
+export class ConcatRangeError extends VerigateError {
   override readonly name = 'ConcatRangeError';
   readonly code = 'CONCAT_RANGE';
 }
 
-export class MessageTooLongError extends Error {
+export class MessageTooLongError extends VerigateError {
   override readonly name = 'MessageTooLongError';
   readonly code = 'MESSAGE_TOO_LONG';
 }
