@@ -56,15 +56,19 @@ export function listenerServerOptions(limits: ListenerLimits) {
   };
 }
 
-/**
- * The limits Node cannot take at creation: the connection cap, and a deadline
- * on WebSocket upgrades. An upgraded socket leaves Node's HTTP timeouts, so an
- * upgrade that is refused (or never answered) would stay open for good; it
- * gets `requestTimeoutMs`, which the WebSocket library clears once it takes
- * the socket over.
- */
+/** The limit Node cannot take at creation: connections beyond the cap are closed at once. */
 export function limitConnections(server: Server, limits: ListenerLimits): void {
   server.maxConnections = limits.maxConnections;
+}
+
+/**
+ * For a listener that serves WebSockets: an upgraded socket leaves Node's HTTP
+ * timeouts, so an upgrade that is refused (or never answered) would stay open
+ * for good; it gets `requestTimeoutMs`, which the WebSocket library clears once
+ * it takes the socket over. (Only there: with an `upgrade` listener Node hands
+ * every `Upgrade:` request to it instead of answering it as plain HTTP.)
+ */
+export function limitUpgrades(server: Server, limits: ListenerLimits): void {
   server.on('upgrade', (_request, socket: Socket) => {
     socket.setTimeout(limits.requestTimeoutMs, () => socket.destroy());
   });

@@ -1,8 +1,8 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyReply } from 'fastify';
 import websocket from '@fastify/websocket';
 import { basicAuthMatches, secretsEqual, type AccountCredentials } from '../../gateway/auth/basic-auth';
 import { twilioErrorBody } from '../../gateway/errors';
-import { limitConnections, listenerServerOptions, type ListenerLimits } from '../../gateway/http/listener-limits';
+import { limitConnections, limitUpgrades, listenerServerOptions, type ListenerLimits } from '../../gateway/http/listener-limits';
 import { registerControlRoutes, type ControlDeps } from './control-routes';
 import { registerHandsetSocket, type HandsetSocketDeps } from './handset-socket';
 import { sendError } from './errors';
@@ -20,11 +20,22 @@ export interface SimulatorHttpDeps extends ControlDeps, HandsetSocketDeps {
   console?: SimulatorConsole;
 }
 
+const MALFORMED_PATH = 'the path has a malformed percent escape: each % must be followed by two hex digits of UTF-8';
+
 /** The simulator's HTTP side (control API, handset WebSocket), unstarted: the caller listens. */
 export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
-  const serverOptions = { ...listenerServerOptions(deps.listener), bodyLimit: 1 << 20 };
+  const serverOptions = {
+    ...listenerServerOptions(deps.listener),
+    bodyLimit: 1 << 20,
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      sendError(reply, 400, error.code === 'FST_ERR_BAD_URL' ? MALFORMED_PATH : 'bad request');
+      // An upgrade answered here never reaches the hooks below: close it too.
+      if (request.headers.upgrade) request.raw.socket.end();
+    },
+  };
   const app = deps.logger ? Fastify({ ...serverOptions, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
   limitConnections(app.server, deps.listener);
+  limitUpgrades(app.server, deps.listener);
   app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   app.setErrorHandler((error: { statusCode?: number; validation?: unknown; message: string }, _request, reply) => {

@@ -150,6 +150,13 @@ describe('slow HTTP clients', () => {
     expect(upgrade.received()).toMatch(/^HTTP\/1.1 401/);
   });
 
+  it('the verifier, which has no WebSocket, answers a request asking for an upgrade as plain HTTP', async () => {
+    const { port } = await verifier();
+    const client = await quiet(port, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    await waitFor('the answer', () => client.received().includes('"ok"'));
+    expect(client.received()).toMatch(/^HTTP\/1.1 200 /);
+  });
+
   it('default to figures that close any slow request well within 60 s', async () => {
     const sim = await simulator({});
     const { v } = await verifier({});

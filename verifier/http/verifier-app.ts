@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -25,7 +25,14 @@ export interface VerifierHttpDeps extends Omit<VerifyRoutesDeps, 'accountSid'>, 
 
 /** The verifier's HTTP side, unstarted: Verify API, voice endpoints, OpenAPI, docs, metrics, health. */
 export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
-  const serverOptions = { ...listenerServerOptions(deps.listener), bodyLimit: 64 * 1024 };
+  const serverOptions = {
+    ...listenerServerOptions(deps.listener),
+    bodyLimit: 64 * 1024,
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const message = error.code === 'FST_ERR_BAD_URL' ? 'The path has a malformed percent escape: each % must be followed by two hex digits of UTF-8' : 'Bad request';
+      reply.code(400).send(new VerifyError('INVALID_PARAMETER', message).toJSON());
+    },
+  };
   const app = deps.logger ? Fastify({ ...serverOptions, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
   limitConnections(app.server, deps.listener);
   app.register(formbody);
