@@ -91,6 +91,7 @@ function simulatorOptions(config: Config, logger: Logger) {
     credentials: { accountSid: config.accountSid, authToken: config.authToken },
     dataFile: config.data,
     network: { receiptDelayMs: config.receiptDelayMs, maxSubmitsPerSecond: config.maxSubmitsPerSecond },
+    maxMessages: config.maxMessages,
     logger,
   };
 }
@@ -111,6 +112,7 @@ async function startSimulator(config: Config, flags: Flags, logger: Logger): Pro
       smppPort,
       lines: [
         `  SMPP (SMSC)       smpp://${config.smppSystemId}:${password.value}@${config.host}:${smppPort}${password.isDefault ? '' : `   (password ${password.note})`}`,
+        `  Console           ${base}/   (phones at ${base}/phones/{number}, events at ws://${config.host}:${httpPort}/ws/events)`,
         `  Control API       ${base}/api/messages`,
         `  Voice/SMS REST    ${base}/restcomm/2012-04-24/Accounts/${config.accountSid}/Calls.json (and /2010-04-01)`,
         `  Handsets (WS)     ws://${config.host}:${httpPort}/ws/handsets/{number}`,

@@ -25,6 +25,7 @@ export const SETTINGS = {
   authToken: { flag: 'auth-token', env: 'VERIGATE_AUTH_TOKEN', kind: 'string', default: 'verigate-dev-auth-token', help: 'API auth token (HTTP Basic password)' },
   data: { flag: 'data', env: 'VERIGATE_DATA', kind: 'string', default: '', help: 'SQLite file (":memory:" allowed)' },
   receiptDelayMs: { flag: 'receipt-delay', env: 'VERIGATE_RECEIPT_DELAY_MS', kind: 'integer', default: 1000, help: 'ms from submit to delivery receipt' },
+  maxMessages: { flag: 'max-messages', env: 'VERIGATE_MAX_MESSAGES', kind: 'integer', default: 10_000, help: 'simulator messages kept (the newest; the console lists them); 0 keeps all' },
   maxSubmitsPerSecond: { flag: 'max-submits-per-second', env: 'VERIGATE_MAX_SUBMITS_PER_SECOND', kind: 'integer', default: 0, help: 'SMSC throughput cap (0 = none)' },
   smpp: { flag: 'smpp', env: 'VERIGATE_SMPP', kind: 'string', default: '', help: "verifier's SMS route: smpp://SYSTEM_ID:PASSWORD@HOST:PORT (ssmpp:// for TLS)" },
   voiceApi: { flag: 'voice-api', env: 'VERIGATE_VOICE_API', kind: 'string', default: '', help: "verifier's voice route: http://SID:TOKEN@HOST:PORT/restcomm/2012-04-24" },

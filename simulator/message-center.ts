@@ -148,6 +148,8 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     };
     this.#deps.store.insertMessage(message);
     this.#deps.events?.messageCreated(message.id);
+    // To another number of this network: its handsets get it too (an ESME that binds still gets it as MO).
+    if (/^\+\d+$/.test(message.destination)) this.#push(message);
     void this.#deliverMobileOriginated(message);
     return message;
   }

@@ -28,6 +28,8 @@ export interface SimulatorOptions {
   network?: Partial<NetworkSettings>;
   /** The SMSC's limits and timers against hostile or broken peers; defaults in docs/simulator.md. */
   smsc?: SmscLimits;
+  /** Messages kept (the newest; older ones are pruned) and listed by the console; 0 keeps all. */
+  maxMessages?: number;
   clock?: Clock;
   logger?: FastifyBaseLogger;
 }
@@ -51,12 +53,14 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
+const DEFAULT_MAX_MESSAGES = 10_000;
+
 /** Wires the SMSC, the store, the handsets and the HTTP API; opens nothing until `start`. */
 export function buildSimulator(options: SimulatorOptions): Simulator {
   const clock = options.clock ?? systemClock;
   const store = MessageStore.open(options.dataFile);
   const behaviours = new Behaviours(options.network);
-  const webConsole = new SimulatorConsole({ store });
+  const webConsole = new SimulatorConsole({ store, clock, credentials: options.credentials, maxMessages: options.maxMessages ?? DEFAULT_MAX_MESSAGES });
   const { events } = webConsole;
   const hub = new HandsetHub(events);
   // The center and the SMSC need each other: the center reaches the SMSC lazily.
@@ -107,6 +111,7 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
     console: webConsole,
     async start() {
       center.restore();
+      webConsole.retention.start();
       const smppPort = await smsc.listen();
       await http.listen({ host: options.host, port: options.httpPort });
       const address = http.server.address();
@@ -114,6 +119,7 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
       return { httpPort, smppPort };
     },
     async stop() {
+      webConsole.retention.stop();
       await smsc.close();
       await http.close();
       await voice.close();

@@ -25,6 +25,8 @@ export class NetworkEvents implements NetworkEventSink {
   readonly #updatedParts = new Set<string>();
   readonly #createdCalls = new Map<string, CallRecord>();
   readonly #updatedCalls = new Map<string, CallRecord>();
+  /** Open handset sockets per number (phone pages included). */
+  readonly handsets = new Map<string, number>();
   #flushScheduled = false;
 
   constructor(deps: NetworkEventsDeps) {
@@ -81,10 +83,13 @@ export class NetworkEvents implements NetworkEventSink {
   }
 
   handsetConnected(number: string, connections: number): void {
+    this.handsets.set(number, connections);
     this.#hub.publish('handset.connected', () => ({ number, connections }));
   }
 
   handsetDisconnected(number: string, connections: number): void {
+    if (connections === 0) this.handsets.delete(number);
+    else this.handsets.set(number, connections);
     this.#hub.publish('handset.disconnected', () => ({ number, connections }));
   }
 

@@ -70,16 +70,21 @@ const behaviourBody = {
 export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): void {
   const { store, behaviours, center } = deps;
 
-  app.get<{ Querystring: { to?: string; from?: string; limit?: number } }>('/api/messages', {
+  app.get<{ Querystring: { to?: string; from?: string; limit?: number; order?: 'oldest' | 'newest' } }>('/api/messages', {
     schema: {
       querystring: {
         type: 'object',
-        properties: { to: { type: 'string' }, from: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 10_000 } },
+        properties: {
+          to: { type: 'string' },
+          from: { type: 'string' },
+          limit: { type: 'integer', minimum: 1, maximum: 10_000 },
+          order: { type: 'string', enum: ['oldest', 'newest'] },
+        },
       },
     },
   }, async (request) => {
-    const { to, from, limit } = request.query;
-    const messages = store.listMessages({ to: to && normaliseAddress(to), from: from && normaliseAddress(from), limit });
+    const { to, from, limit, order } = request.query;
+    const messages = store.listMessages({ to: to && normaliseAddress(to), from: from && normaliseAddress(from), limit, newestFirst: order === 'newest' });
     return { messages: messages.map(messageJson) };
   });
 

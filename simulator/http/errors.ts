@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 const codes: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
   409: 'conflict',
   413: 'payload_too_large',

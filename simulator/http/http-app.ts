@@ -51,9 +51,10 @@ export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  deps.console?.registerPages(app);
 
   app.register(async (api) => {
-    api.addHook('onRequest', async (request, reply) => authenticate(request, reply, deps.credentials));
+    api.addHook('onRequest', async (request, reply) => authenticate(request, reply, deps.credentials, deps.console));
     registerControlRoutes(api, deps);
     registerHandsetSocket(api, deps);
     deps.voice?.register(api);
@@ -62,8 +63,11 @@ export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
   return app;
 }
 
-async function authenticate(request: FastifyRequest, reply: FastifyReply, credentials: AccountCredentials): Promise<void> {
+async function authenticate(request: FastifyRequest, reply: FastifyReply, credentials: AccountCredentials, webConsole?: SimulatorConsole): Promise<void> {
+  // A browser's change from another site is refused even with credentials: cached Basic auth and cookies ride along.
+  if (webConsole?.refuses(request)) return sendError(reply, 403, 'cross-site request refused');
   if (basicAuthMatches(request.headers.authorization, credentials)) return;
+  if (webConsole?.authorises(request)) return;
   // Browsers cannot set headers on a WebSocket upgrade, so the handset socket also takes the token in the query.
   const token = (request.query as Record<string, unknown> | undefined)?.['access_token'];
   if (request.url.startsWith('/ws/') && typeof token === 'string' && secretsEqual(token, credentials.authToken)) return;

@@ -158,8 +158,9 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
     return this.#listener.listen();
   }
 
-  binds(): BindInfo[] {
-    return [...this.#connections].flatMap((c) => (c.bind ? [c.bind] : []));
+  /** Bound sessions, each with how many deliver_sm it has outstanding (its window in use). */
+  binds(): (BindInfo & { windowInUse: number })[] {
+    return [...this.#connections].flatMap((c) => (c.bind ? [{ ...c.bind, windowInUse: c.session.pendingRequests }] : []));
   }
 
   connections(): ConnectionInfo[] {

@@ -47,6 +47,8 @@ export interface MessageQuery {
   /** Either side: the handset's own view. */
   party?: string;
   limit?: number;
+  /** The newest `limit` messages, newest first (default: the oldest, oldest first). */
+  newestFirst?: boolean;
 }
 
 const migrations = assetPath('simulator/store/migrations');
@@ -142,10 +144,10 @@ export class MessageStore {
     return this.#pushed.run(at, messageId).changes > 0;
   }
 
-  /** Messages to `number` that no handset socket has received yet, oldest first. */
+  /** Messages to `number` that no handset socket has received yet (delivered MT, and MO from another number), oldest first. */
   unpushed(number: string): StoredMessage[] {
     return this.#db
-      .prepare(`SELECT ${messageColumns} FROM messages WHERE destination = ? AND direction = 'mt' AND pushed_at IS NULL AND status = 'delivered' ORDER BY created_at`)
+      .prepare(`SELECT ${messageColumns} FROM messages WHERE destination = ? AND pushed_at IS NULL AND (direction = 'mo' OR status = 'delivered') ORDER BY created_at`)
       .all(number) as StoredMessage[];
   }
 
@@ -170,12 +172,30 @@ export class MessageStore {
     if (query.from) { where.push('source = ?'); params.push(query.from); }
     if (query.party) { where.push('(destination = ? OR source = ?)'); params.push(query.party, query.party); }
     const sql = `SELECT ${messageColumns} FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY created_at, rowid LIMIT ${Math.max(1, Math.min(query.limit ?? 1000, 10_000))}`;
+      ORDER BY created_at ${query.newestFirst ? 'DESC' : ''}, rowid ${query.newestFirst ? 'DESC' : ''} LIMIT ${Math.max(1, Math.min(query.limit ?? 1000, 10_000))}`;
     return this.#sql(sql).all(...params) as StoredMessage[];
   }
 
   segmentsOf(messageId: string): Segment[] {
     return this.#sql(`SELECT ${segmentColumns} FROM segments WHERE assembled_into = ? ORDER BY concat_seq`).all(messageId) as Segment[];
+  }
+
+  /**
+   * Deletes up to `batch` messages older than the newest `keep`, with their
+   * parts. A message still at work stays: an MO not yet sent, a part whose
+   * outcome or receipt is still due. Returns how many were deleted.
+   */
+  pruneMessages(keep: number, batch: number): number {
+    return this.transaction(() => {
+      const ids = this.#sql(`SELECT id FROM messages m WHERE m.status != 'queued' AND NOT EXISTS (
+          SELECT 1 FROM segments s WHERE s.assembled_into = m.id AND (s.done_at IS NULL OR s.receipt = 'pending'))
+        ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`).pluck().all(batch, keep) as string[];
+      for (const id of ids) {
+        this.#sql('DELETE FROM segments WHERE assembled_into = ?').run(id);
+        this.#sql('DELETE FROM messages WHERE id = ?').run(id);
+      }
+      return ids.length;
+    });
   }
 
   /** Forgets every message and segment (the control API's reset). */
