@@ -99,7 +99,7 @@ export class MessageRenderer {
 
   /** The code of a verification, derived (or unsealed, for a CustomCode); only ever held in memory. */
   codeOf(verification: Verification, service: Service, sealedCode?: string): string {
-    if (verification.codeNonce) return this.#deps.codes.derive(verification.codeNonce, service.codeLength);
+    if (verification.codeNonce) return this.#deps.codes.derive(verification.codeNonce, verification.codeLength ?? service.codeLength);
     if (!sealedCode) throw new StaleVerificationError('a custom code can only be sent with the start that gave it');
     return this.#deps.codes.open(sealedCode);
   }

@@ -50,18 +50,19 @@ export class VerificationEngine {
     const { store, clock, codes, gateway } = this.#deps;
     const { phone, channel } = validateStart(service, input, (kind, to) => gateway.router.hasRoute(kind, to));
     const now = clock.now();
-    let pending = store.pendingFor(service.sid, phone.e164);
+    const pageSession = input.pageSession ?? null;
+    let pending = store.pendingFor(service.sid, phone.e164, pageSession);
     if (pending && pending.expiresAt <= now) {
       this.#expire(pending);
       pending = undefined;
     }
-    this.#deps.abuse.assertSendAllowed(service, phone.e164, phone.country, channel);
+    this.#deps.abuse.assertSendAllowed(service, phone.e164, phone.country, channel, { origin: pageSession ? 'page' : 'api', pending });
 
     const result = store.transaction(() => {
       let verification: Verification;
       if (pending) {
         if (!store.countSend(pending.sid, MAX_SENDS, { channel, now })) throw new VerifyError('MAX_SEND_ATTEMPTS');
-        if (input.customCode !== undefined) store.replaceCodeHash(pending.sid, codes.hash(pending.sid, input.customCode), now);
+        if (input.customCode !== undefined) store.replaceCodeHash(pending.sid, codes.hash(pending.sid, input.customCode), input.customCode.length, now);
         verification = store.verificationBySid(pending.sid)!;
       } else {
         const sid = newSid('VE');
@@ -83,11 +84,14 @@ export class VerificationEngine {
           payee: input.payee ?? null,
           checks: 0,
           sends: 1,
+          pageSession,
+          codeLength: code.length,
           expiresAt: now + service.verificationTtl * 1000,
           createdAt: now,
           updatedAt: now,
         };
         store.insertVerification(verification);
+        this.#deps.abuse.recordStart(verification);
       }
       const attemptSid = newSid('VL');
       const payload: AttemptReference = { verificationSid: verification.sid, attemptSid };
@@ -124,16 +128,22 @@ export class VerificationEngine {
     const { store, clock, codes } = this.#deps;
     if (!input.code) throw new VerifyError('INVALID_PARAMETER', 'Missing required parameter `Code`');
     if (!input.to && !input.verificationSid) throw new VerifyError('MISSING_TO_OR_SID');
+    const now = clock.now();
     let verification: Verification | undefined;
     if (input.verificationSid) {
       verification = store.verification(service.sid, input.verificationSid);
     } else {
       const phone = parseE164(input.to!);
       if (!phone) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `To`: not an E.164 phone number');
-      verification = store.pendingFor(service.sid, phone.e164);
+      const pageSession = input.pageSession ?? null;
+      verification = store.pendingFor(service.sid, phone.e164, pageSession);
+      // By To as by SID, a verification that used up its checks answers 60202 until it expires.
+      const latest = verification ? undefined : store.latestFor(service.sid, phone.e164, pageSession);
+      if (latest?.status === 'max_attempts_reached' && latest.expiresAt > now) verification = latest;
     }
-    const now = clock.now();
     if (!verification) throw this.#notFound(service, 'VerificationCheck');
+    // A page session checks only what it started: another browser cannot use up this verification's checks.
+    if (input.pageSession !== undefined && verification.pageSession !== input.pageSession) throw this.#notFound(service, 'VerificationCheck');
     if (verification.status === 'pending' && verification.expiresAt <= now) {
       this.#expire(verification);
       throw this.#notFound(service, 'VerificationCheck');
@@ -153,6 +163,7 @@ export class VerificationEngine {
     const right = candidate !== undefined && codes.matches(verification.sid, candidate, verification.codeHash) && psd2Matches;
     if (right && store.settle(verification.sid, 'approved', now)) {
       const approved = store.verificationBySid(verification.sid)!;
+      this.#deps.abuse.recordApproval(approved);
       this.#deps.events.emit(service, approved, 'verification.approved');
       this.#deps.delivery.hangUpFlashCalls(approved);
       return approved;
@@ -186,6 +197,7 @@ export class VerificationEngine {
     const { sid } = verification;
     if (!this.#deps.store.settle(sid, status, this.#deps.clock.now())) throw this.#notFound(service, `Verifications/${sidOrTo}`);
     const settled = this.#deps.store.verificationBySid(sid)!;
+    if (status === 'approved') this.#deps.abuse.recordApproval(settled);
     this.#deps.events.emit(service, settled, status === 'approved' ? 'verification.approved' : 'verification.canceled');
     this.#deps.delivery.hangUpFlashCalls(verification);
     return { verification: settled, attempts: this.#deps.store.attemptsOf(sid) };
@@ -224,8 +236,9 @@ export class VerificationEngine {
     // The full caller ID (prefix + code, with or without '+') or its last CodeLength digits.
     const digits = code.replace(/[^\d]/g, '');
     const prefix = this.#deps.flashcallPrefix.replace(/[^\d]/g, '');
-    if (digits.length === service.codeLength) return digits;
-    if (digits.length === prefix.length + service.codeLength && digits.startsWith(prefix)) return digits.slice(prefix.length);
+    const length = verification.codeLength ?? service.codeLength;
+    if (digits.length === length) return digits;
+    if (digits.length === prefix.length + length && digits.startsWith(prefix)) return digits.slice(prefix.length);
     return undefined;
   }
 

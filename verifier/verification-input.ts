@@ -13,6 +13,8 @@ export interface StartInput {
   customCode?: string;
   amount?: string;
   payee?: string;
+  /** Set by the hosted pages: the (hashed) id of the browser session that starts. */
+  pageSession?: string;
 }
 
 export interface CheckInput {
@@ -21,6 +23,8 @@ export interface CheckInput {
   verificationSid?: string;
   amount?: string;
   payee?: string;
+  /** Set by the hosted pages: only the session that started a verification may check it. */
+  pageSession?: string;
 }
 
 /** 'de', 'de-AT' or 'pt_BR'-shaped, with a language we have templates for. */

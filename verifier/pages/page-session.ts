@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../gateway/clock';
 import type { Channel } from '../store/verify-store';
 
@@ -13,6 +13,8 @@ export interface PendingVerification {
 
 /** Everything the pages remember about one browser, carried in its cookie. */
 export interface PageSession {
+  /** Random id of this browser's session: the verifications it starts are bound to it. */
+  id: string;
   /** Per-session CSRF token, echoed by every form in a hidden field. */
   csrf: string;
   pending?: PendingVerification;
@@ -52,7 +54,7 @@ export class PageSessions {
   }
 
   fresh(): PageSession {
-    return { csrf: randomBytes(24).toString('base64url'), exp: this.#clock.now() + this.#ttlMs };
+    return { id: randomBytes(16).toString('base64url'), csrf: randomBytes(24).toString('base64url'), exp: this.#clock.now() + this.#ttlMs };
   }
 
   /** The session in a Cookie header, or undefined when missing, tampered with or expired. */
@@ -67,6 +69,8 @@ export class PageSessions {
       decipher.setAuthTag(bytes.subarray(12, 28));
       const session = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as PageSession;
       if (typeof session.csrf !== 'string' || typeof session.exp !== 'number' || session.exp <= this.#clock.now()) return undefined;
+      // A cookie sealed before sessions had ids keeps one, stable for its life, derived from its CSRF token.
+      if (typeof session.id !== 'string') session.id = createHash('sha256').update(`page-session:${session.csrf}`).digest('base64url');
       return session;
     } catch {
       return undefined;
@@ -82,6 +86,15 @@ export class PageSessions {
     const body = Buffer.concat([cipher.update(JSON.stringify(renewed), 'utf8'), cipher.final()]);
     const value = Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
     return `${PAGE_COOKIE}=${value}; Path=/; Max-Age=${Math.floor(this.#ttlMs / 1000)}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+  }
+
+  /**
+   * What the store keeps of a session: a hash of its id. Verifications started
+   * with it are re-sent and checked only by the same session, so another
+   * browser (or an attacker's) cannot use up their checks.
+   */
+  static tag(session: PageSession): string {
+    return createHash('sha256').update(`page-session-tag:${session.id}`).digest('base64url');
   }
 
   /** Double-submit check: the form's token equals the cookie's, compared in constant time. */

@@ -137,7 +137,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       if (!allowed(request, reply, 'start', phone.e164)) return reply;
       let verification: Verification;
       try {
-        verification = engine.start(service(), { to: phone.e164, channel }).verification;
+        verification = engine.start(service(), { to: phone.e164, channel, pageSession: PageSessions.tag(session) }).verification;
       } catch (error) {
         if (!(error instanceof VerifyError)) throw error;
         if (error.code === VERIFY_ERRORS.MAX_SEND_ATTEMPTS.code || error.code === VERIFY_ERRORS.TOO_MANY_REQUESTS.code) {
@@ -172,10 +172,12 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
         remember(reply, session);
         return send(reply, 422, codeView(session, { error: pending.channel === 'flashcall' ? 'Enter the number that called you.' : 'Enter the code.' }));
       }
-      if (!allowed(request, reply, 'check', pending.to)) return reply;
+      const pageSession = PageSessions.tag(session);
+      // Checks count per number and page session: a replayed cookie counts against its own session only, never the number's other browsers.
+      if (!allowed(request, reply, 'check', `${pending.to} ${pageSession}`)) return reply;
       let result: Verification;
       try {
-        result = engine.check(service(), { code, verificationSid: pending.sid });
+        result = engine.check(service(), { code, verificationSid: pending.sid, pageSession });
       } catch (error) {
         if (!(error instanceof VerifyError)) throw error;
         if (error.code === VERIFY_ERRORS.MAX_CHECK_ATTEMPTS.code) return failed(reply, session, 'attempts');
@@ -205,7 +207,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       let verification: Verification;
       try {
         // A repeat start re-sends the same code as a new attempt, or starts afresh if the old one expired.
-        verification = engine.start(service(), { to: pending.to, channel: pending.channel }).verification;
+        verification = engine.start(service(), { to: pending.to, channel: pending.channel, pageSession: PageSessions.tag(session) }).verification;
       } catch (error) {
         if (!(error instanceof VerifyError)) throw error;
         if (error.code === VERIFY_ERRORS.MAX_SEND_ATTEMPTS.code || error.code === VERIFY_ERRORS.TOO_MANY_REQUESTS.code) {

@@ -35,9 +35,23 @@ export interface Verification {
   payee: string | null;
   checks: number;
   sends: number;
+  /** The hosted-pages session that started it (a hash), or null when started through the API. */
+  pageSession: string | null;
+  /** Digits of its code, fixed at the start (null for rows older than this column: the service's). */
+  codeLength: number | null;
   expiresAt: number;
   createdAt: number;
   updatedAt: number;
+}
+
+/** Where a start came from: an authenticated API caller, or an anonymous visitor of the hosted pages. */
+export type StartOrigin = 'api' | 'page';
+
+/** What the fraud guard counts and blocks: one prefix, in one service, for one origin. */
+export interface FraudKey {
+  serviceSid: string;
+  origin: StartOrigin;
+  prefix: string;
 }
 
 export interface Attempt {
@@ -62,7 +76,7 @@ const serviceColumns = `sid, account_sid AS accountSid, friendly_name AS friendl
   verification_ttl AS verificationTtl, status_callback AS statusCallback, created_at AS createdAt, updated_at AS updatedAt`;
 const verificationColumns = `sid, service_sid AS serviceSid, account_sid AS accountSid, recipient AS "to", channel, status,
   code_nonce AS codeNonce, code_hash AS codeHash, custom_code AS customCode, locale, custom_friendly_name AS customFriendlyName,
-  amount, payee, checks, sends, expires_at AS expiresAt, created_at AS createdAt, updated_at AS updatedAt`;
+  amount, payee, checks, sends, page_session AS pageSession, code_length AS codeLength, expires_at AS expiresAt, created_at AS createdAt, updated_at AS updatedAt`;
 const attemptColumns = `sid, verification_sid AS verificationSid, service_sid AS serviceSid, recipient AS "to", channel,
   outbox_id AS outboxId, delivery_status AS deliveryStatus, call_sid AS callSid, token_expires_at AS tokenExpiresAt, error,
   created_at AS createdAt, updated_at AS updatedAt`;
@@ -147,10 +161,10 @@ export class VerifyStore {
 
   insertVerification(v: Verification): void {
     this.#sql(`INSERT INTO verifications (sid, service_sid, account_sid, recipient, channel, status, code_nonce, code_hash, custom_code,
-      locale, custom_friendly_name, amount, payee, checks, sends, expires_at, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      locale, custom_friendly_name, amount, payee, checks, sends, page_session, code_length, expires_at, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       v.sid, v.serviceSid, v.accountSid, v.to, v.channel, v.status, v.codeNonce, v.codeHash, Number(v.customCode), v.locale,
-      v.customFriendlyName, v.amount, v.payee, v.checks, v.sends, v.expiresAt, v.createdAt, v.updatedAt,
+      v.customFriendlyName, v.amount, v.payee, v.checks, v.sends, v.pageSession, v.codeLength, v.expiresAt, v.createdAt, v.updatedAt,
     );
   }
 
@@ -162,10 +176,20 @@ export class VerifyStore {
     return withBooleans(this.#sql(`SELECT ${verificationColumns} FROM verifications WHERE sid = ?`).get(sid));
   }
 
-  /** The newest verification of `to` in the service that is still pending (expiry aside). */
-  pendingFor(serviceSid: string, to: string): Verification | undefined {
+  /**
+   * The newest verification of `to` in the service that is still pending
+   * (expiry aside), started through the API (`pageSession` null) or by that
+   * one hosted-pages session.
+   */
+  pendingFor(serviceSid: string, to: string, pageSession: string | null = null): Verification | undefined {
     return withBooleans(this.#sql(`SELECT ${verificationColumns} FROM verifications WHERE service_sid = ? AND recipient = ? AND status = 'pending'
-      ORDER BY created_at DESC LIMIT 1`).get(serviceSid, to));
+      AND page_session IS ? ORDER BY created_at DESC LIMIT 1`).get(serviceSid, to, pageSession));
+  }
+
+  /** The newest verification of `to` in the service, whatever its status, from the API or that one page session. */
+  latestFor(serviceSid: string, to: string, pageSession: string | null = null): Verification | undefined {
+    return withBooleans(this.#sql(`SELECT ${verificationColumns} FROM verifications WHERE service_sid = ? AND recipient = ? AND page_session IS ?
+      ORDER BY created_at DESC, rowid DESC LIMIT 1`).get(serviceSid, to, pageSession));
   }
 
   /** Counts one send if fewer than `max` were made; false when the limit is reached. */
@@ -191,8 +215,8 @@ export class VerifyStore {
     return this.#sql(`UPDATE verifications SET status = ?, updated_at = ? WHERE sid = ? AND status = 'pending'`).run(status, now, sid).changes === 1;
   }
 
-  replaceCodeHash(sid: string, codeHash: string, now: number): void {
-    this.#sql('UPDATE verifications SET code_hash = ?, updated_at = ? WHERE sid = ?').run(codeHash, now, sid);
+  replaceCodeHash(sid: string, codeHash: string, codeLength: number, now: number): void {
+    this.#sql('UPDATE verifications SET code_hash = ?, code_length = ?, updated_at = ? WHERE sid = ?').run(codeHash, codeLength, now, sid);
   }
 
   /** Marks every pending verification past its expiry as expired, and returns them. */
@@ -235,28 +259,45 @@ export class VerifyStore {
 
   // Rate windows, counted from the stored attempts so that every instance sees the same numbers.
 
-  attemptsTo(to: string, since: number): number {
-    return (this.#sql('SELECT COUNT(*) AS n FROM attempts WHERE recipient = ? AND created_at > ?').get(to, since) as { n: number }).n;
+  /** Send attempts of one verification since `since`. */
+  attemptsOfSince(verificationSid: string, since: number): number {
+    return (this.#sql('SELECT COUNT(*) AS n FROM attempts WHERE verification_sid = ? AND created_at > ?').get(verificationSid, since) as { n: number }).n;
   }
 
   attemptsInService(serviceSid: string, since: number): number {
     return (this.#sql('SELECT COUNT(*) AS n FROM attempts WHERE service_sid = ? AND created_at > ?').get(serviceSid, since) as { n: number }).n;
   }
 
-  /** Starts and approvals of verifications to numbers beginning with `prefix` since `since`. */
-  prefixActivity(prefix: string, since: number): { starts: number; approvals: number } {
-    return this.#sql(`SELECT COUNT(*) AS starts, COALESCE(SUM(status = 'approved'), 0) AS approvals FROM verifications
-      WHERE recipient >= ? AND recipient < ? AND created_at > ?`).get(prefix, `${prefix}\u{10ffff}`, since) as { starts: number; approvals: number };
+  // The fraud guard: counters per (service, origin, prefix, time bucket), and its blocks.
+
+  /** Adds one start or one approval to a bucket. */
+  countFraud(key: FraudKey, bucket: number, what: 'starts' | 'approvals'): void {
+    const [starts, approvals] = what === 'starts' ? [1, 0] : [0, 1];
+    this.#sql(`INSERT INTO fraud_counters (service_sid, origin, prefix, bucket, starts, approvals) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (service_sid, origin, prefix, bucket) DO UPDATE SET starts = starts + excluded.starts, approvals = approvals + excluded.approvals`)
+      .run(key.serviceSid, key.origin, key.prefix, bucket, starts, approvals);
   }
 
-  blockPrefix(prefix: string, reason: string, until: number | null, now: number): void {
-    this.#sql('INSERT OR REPLACE INTO blocked_prefixes (prefix, reason, until, created_at) VALUES (?, ?, ?, ?)').run(prefix, reason, until, now);
+  /** Starts and approvals of `key` in the buckets from `fromBucket` on: a handful of rows, however long its history. */
+  fraudActivity(key: FraudKey, fromBucket: number): { starts: number; approvals: number } {
+    return this.#sql(`SELECT COALESCE(SUM(starts), 0) AS starts, COALESCE(SUM(approvals), 0) AS approvals FROM fraud_counters
+      WHERE service_sid = ? AND origin = ? AND prefix = ? AND bucket >= ?`).get(key.serviceSid, key.origin, key.prefix, fromBucket) as { starts: number; approvals: number };
   }
 
-  /** The active block covering `to`, if any. */
-  blockFor(to: string, now: number): { prefix: string; reason: string } | undefined {
-    return this.#sql(`SELECT prefix, reason FROM blocked_prefixes WHERE ? LIKE prefix || '%' AND (until IS NULL OR until > ?)
-      ORDER BY length(prefix) DESC LIMIT 1`).get(to, now) as { prefix: string; reason: string } | undefined;
+  /** Forgets the buckets before `beforeBucket`. */
+  pruneFraudCounters(beforeBucket: number): number {
+    return this.#sql('DELETE FROM fraud_counters WHERE bucket < ?').run(beforeBucket).changes;
+  }
+
+  blockFraud(key: FraudKey, reason: string, until: number, now: number): void {
+    this.#sql('INSERT OR REPLACE INTO fraud_blocks (service_sid, origin, prefix, reason, until, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(key.serviceSid, key.origin, key.prefix, reason, until, now);
+  }
+
+  /** The fraud guard's active block of `key`, if any. */
+  fraudBlock(key: FraudKey, now: number): { reason: string } | undefined {
+    return this.#sql('SELECT reason FROM fraud_blocks WHERE service_sid = ? AND origin = ? AND prefix = ? AND until > ?')
+      .get(key.serviceSid, key.origin, key.prefix, now) as { reason: string } | undefined;
   }
 
   // Secrets

@@ -29,13 +29,25 @@ describe('abuse controls', () => {
     expect(await start('+881234567890')).toMatchObject({ status: 403, body: { code: 60410 } });
   });
 
-  it('limits starts per destination across verifications: the sixth in the window is 429 60203', async () => {
+  it('limits the sends of one pending verification: the sixth is 429 60203, and approving or canceling it is the way out, per service', async () => {
     const { stack: s, start } = await stack();
-    const first = await start('+4915112340002');
-    for (let i = 0; i < 4; i++) await start('+4915112340002');
-    await s.verify(`/v2/Services/${first.body['service_sid']}/Verifications/${first.body['sid']}`, { Status: 'canceled' });
-    // A new verification to the same number still counts against the destination's window.
-    expect(await start('+4915112340002')).toMatchObject({ status: 429, body: { code: 60203 } });
+    const to = '+4915112340002';
+    const first = await start(to);
+    for (let i = 0; i < 4; i++) expect((await start(to)).body['sid']).toBe(first.body['sid']);
+    expect(await start(to)).toMatchObject({ status: 429, body: { code: 60203 } });
+    // Another service's verification to the same number is not limited by this one.
+    const other = String((await s.verify('/v2/Services', { FriendlyName: 'Other' })).body['sid']);
+    expect((await s.verify(`/v2/Services/${other}/Verifications`, { To: to, Channel: 'sms' })).status).toBe(201);
+    // A CI suite reusing one test number: cancel (or approve) and start again, as often as it likes.
+    const service = String(first.body['service_sid']);
+    let sid = String(first.body['sid']);
+    for (let round = 0; round < 3; round++) {
+      expect((await s.verify(`/v2/Services/${service}/Verifications/${sid}`, { Status: round === 1 ? 'approved' : 'canceled' })).status).toBe(200);
+      const again = await start(to);
+      expect(again.status).toBe(201);
+      expect(again.body['sid']).not.toBe(sid);
+      sid = String(again.body['sid']);
+    }
   });
 
   it('limits a service when a per-service rate is set: 429 20429', async () => {

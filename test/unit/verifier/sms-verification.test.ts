@@ -62,7 +62,7 @@ describe('SMS verification', () => {
     expect(new Set(texts).size).toBe(1);
   });
 
-  it('after five wrong checks answers 429 60202 and refuses the right code too', async () => {
+  it('after five wrong checks answers 429 60202, by To as by SID, and refuses the right code too', async () => {
     const { stack, sid } = await stackWithService();
     const phone = await handset(stack, '+4915112340003');
     await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112340003', Channel: 'sms' });
@@ -72,7 +72,7 @@ describe('SMS verification', () => {
     for (let i = 0; i < 5; i++) statuses.push((await stack.verify(`/v2/Services/${sid}/VerificationCheck`, { To: '+4915112340003', Code: wrong })).body['status']);
     expect(statuses).toEqual(['pending', 'pending', 'pending', 'pending', 'max_attempts_reached']);
     const right = await stack.verify(`/v2/Services/${sid}/VerificationCheck`, { To: '+4915112340003', Code: code });
-    expect(right).toMatchObject({ status: 404 });
+    expect(right).toMatchObject({ status: 429, body: { code: 60202 } });
     const bySid = await stack.verify(`/v2/Services/${sid}/VerificationCheck`, { VerificationSid: String((await stack.verifier.store.db.prepare('SELECT sid FROM verifications').get() as { sid: string }).sid), Code: code });
     expect(bySid).toMatchObject({ status: 429, body: { code: 60202 } });
   });
