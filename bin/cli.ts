@@ -150,7 +150,7 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
     engine: { smsFrom: config.smsFrom, flashcallPrefix: config.flashcallPrefix },
     hostedPages: { enabled: config.pages === 'on', serviceName: config.pagesServiceName },
     sessionTokens: { ttlSeconds: config.sessionTokenTtl },
-    abuse: { fraudGuard: { ...DEFAULT_ABUSE_SETTINGS.fraudGuard, enabled: config.fraudGuard === 'on' } },
+    abuse: { fraudGuard: { ...DEFAULT_ABUSE_SETTINGS.fraudGuard, enabled: config.fraudGuard === 'on', minStarts: config.fraudGuardMinStarts } },
     logger: logger.child({ component: 'verifier' }),
   });
   try {

@@ -32,6 +32,7 @@ export const SETTINGS = {
   smsRestPrefixes: { flag: 'sms-rest-prefixes', env: 'VERIGATE_SMS_REST_PREFIXES', kind: 'string', default: '', help: 'comma-separated destination prefixes whose SMS go through --voice-api instead of --smpp' },
   publicUrl: { flag: 'public-url', env: 'VERIGATE_PUBLIC_URL', kind: 'string', default: '', help: 'base URL the voice network calls back (default http://HOST:VERIFY_PORT)' },
   fraudGuard: { flag: 'fraud-guard', env: 'VERIGATE_FRAUD_GUARD', kind: 'string', default: 'on', help: 'on or off: block prefixes with many starts and few approvals' },
+  fraudGuardMinStarts: { flag: 'fraud-guard-min-starts', env: 'VERIGATE_FRAUD_GUARD_MIN_STARTS', kind: 'integer', default: 100, help: 'starts to one prefix in an hour, in one service and from one origin, before the fraud guard judges it' },
   smsFrom: { flag: 'sms-from', env: 'VERIGATE_SMS_FROM', kind: 'string', default: 'Verigate', help: 'sender of SMS codes' },
   flashcallPrefix: { flag: 'flashcall-prefix', env: 'VERIGATE_FLASHCALL_PREFIX', kind: 'string', default: '+4930990', help: 'flash calls come from this prefix + the code' },
   pages: { flag: 'pages', env: 'VERIGATE_PAGES', kind: 'string', default: 'on', help: 'on or off: the hosted verification pages at /' },
@@ -76,6 +77,7 @@ function check(name: SettingName, raw: unknown, source: string): string | number
   if (!Number.isSafeInteger(value)) throw new ConfigError(`${label}: "${String(raw)}" is not a whole number`);
   if (def.kind === 'port' && value > 65535) throw new ConfigError(`${label}: ${value} is not a port (0-65535)`);
   if (name === 'sessionTokenTtl' && (value < 10 || value > 86_400)) throw new ConfigError(`${label}: ${value} is outside 10..86400 seconds`);
+  if (name === 'fraudGuardMinStarts' && value < 1) throw new ConfigError(`${label}: at least 1`);
   return value;
 }
 
