@@ -152,7 +152,7 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
       for (const command of commands) {
         const session = await SmppSession.connect(
           { host: endpoint.host, port: endpoint.port, tls: endpoint.tls, rejectUnauthorized: this.#options.rejectUnauthorized },
-          { responseTimeoutMs: this.#options.responseTimeoutMs ?? 10_000 },
+          { responseTimeoutMs: this.#options.responseTimeoutMs ?? 10_000, clock: this.#clock },
         );
         opened.push(session);
         this.#serve(session);

@@ -4,8 +4,11 @@ import { CommandStatus } from './command-status';
 import { SmppProtocolError, SmppSessionClosedError, SmppTimeoutError } from './errors';
 import { isResponse, type Pdu, type ResponsePdu } from './pdu';
 import type { Duplex } from 'node:stream';
+import { systemClock, type Clock, type Timer } from '../clock';
 
 export interface SmppSessionOptions {
+  /** Response and close timeouts run on it; default the system clock. */
+  clock?: Clock;
   /** How long `request` waits for the matching response. */
   responseTimeoutMs?: number;
   /**
@@ -21,8 +24,11 @@ interface Pending {
   command: string;
   resolve(pdu: ResponsePdu): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  timer: Timer;
 }
+
+/** How long `close` waits for the peer to close its side before it drops the connection. */
+const CLOSE_GRACE_MS = 2_000;
 
 export interface SmppSessionEvents {
   /** A request from the peer (bind, submit_sm, enquire_link, unbind, deliver_sm …); answer it with `respond`. */
@@ -43,6 +49,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   readonly #raw: GuardedSession;
   readonly #pending = new Map<number, Pending>();
   readonly #responseTimeoutMs: number;
+  readonly #clock: Clock;
   #sequence = 0;
   #closed = false;
   #flushScheduled = false;
@@ -73,6 +80,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     super();
     this.#raw = raw;
     this.#responseTimeoutMs = options.responseTimeoutMs ?? 10_000;
+    this.#clock = options.clock ?? systemClock;
     // Never below the socket's own high-water mark, so that passing it always ends in a 'drain'.
     this.#maxBufferedBytes = Math.max(options.maxBufferedBytes ?? Infinity, raw.socket.writableHighWaterMark);
     this.remoteAddress = `${raw.socket.remoteAddress ?? '?'}:${raw.socket.remotePort ?? '?'}`;
@@ -111,13 +119,13 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     if (this.#closed) return Promise.reject(new SmppSessionClosedError(command));
     const sequence = this.#nextSequence();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         this.#pending.delete(sequence);
         reject(new SmppTimeoutError(command, timeoutMs));
       }, timeoutMs);
       this.#pending.set(sequence, { command, resolve, reject, timer });
       if (!this.#write(buildPdu(command, { ...fields, sequence_number: sequence }))) {
-        clearTimeout(timer);
+        timer.cancel();
         this.#pending.delete(sequence);
         reject(new SmppSessionClosedError(command));
       }
@@ -156,10 +164,13 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
-      this.once('close', () => resolve());
-      this.#raw.close();
       // A peer that never closes its side must not hold us forever.
-      setTimeout(() => this.#raw.destroy(), 2_000).unref();
+      const grace = this.#clock.setTimeout(() => this.#raw.destroy(), CLOSE_GRACE_MS);
+      this.once('close', () => {
+        grace.cancel();
+        resolve();
+      });
+      this.#raw.close();
     });
   }
 
@@ -214,7 +225,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
       const pending = this.#pending.get(pdu.sequence_number);
       if (!pending) return;
       this.#pending.delete(pdu.sequence_number);
-      clearTimeout(pending.timer);
+      pending.timer.cancel();
       pending.resolve(pdu as ResponsePdu);
       return;
     }
@@ -246,7 +257,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     for (const [sequence, pending] of this.#pending) {
-      clearTimeout(pending.timer);
+      pending.timer.cancel();
       pending.reject(new SmppSessionClosedError(pending.command));
       this.#pending.delete(sequence);
     }

@@ -146,6 +146,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
       host: options.host,
       port: options.port,
       responseTimeoutMs: options.responseTimeoutMs ?? 10_000,
+      clock: this.#clock,
       maxConnections: options.maxConnections ?? 1_000,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 50,
       maxBufferedBytes: options.maxBufferedBytes ?? 64 * 1024,
