@@ -9,6 +9,7 @@ import { buildSimulatorHttp } from './http/http-app';
 import { MessageCenter } from './message-center';
 import { SmscServer, type SmscServerOptions } from './smsc/smsc-server';
 import { MessageStore } from './store/message-store';
+import type { VoiceSettings } from './voice/call-engine';
 import { VoiceNetwork } from './voice/voice-network';
 import { SimulatorConsole } from './console';
 
@@ -32,6 +33,8 @@ export interface SimulatorOptions {
   maxMessages?: number;
   clock?: Clock;
   logger?: FastifyBaseLogger;
+  /** Voice network settings (speech time, call waiting); realistic by default. */
+  voice?: Partial<VoiceSettings>;
 }
 
 export type SmscLimits = Pick<
@@ -83,7 +86,7 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
   });
   smsc.on('bound', (bind) => center.onBound(bind));
   events.observe(center, smsc);
-  const voice = new VoiceNetwork({ clock, hub, behaviours, center, credentials: options.credentials, logger: options.logger, events });
+  const voice = new VoiceNetwork({ clock, hub, behaviours, center, credentials: options.credentials, logger: options.logger, events, settings: options.voice });
   const http = buildSimulatorHttp({
     credentials: options.credentials,
     listener: listenerLimits(options.listener),

@@ -1,10 +1,12 @@
 /** Frames a handset may send (SPEC §5), checked before anything acts on them. */
 export type HandsetFrame =
   | { type: 'sms.send'; to: string; text: string }
-  | { type: 'call.answer'; callSid: string }
+  | { type: 'call.answer'; callSid: string; answeredBy?: 'human' | 'machine' | 'fax' }
   | { type: 'call.reject'; callSid: string; reason: 'busy' | 'rejected' }
   | { type: 'call.dtmf'; callSid: string; digits: string }
-  | { type: 'call.hangup'; callSid: string };
+  | { type: 'call.hangup'; callSid: string }
+  | { type: 'call.speech'; callSid: string; text: string; confidence: number }
+  | { type: 'call.audio'; callSid: string; seconds: number };
 
 export class FrameError extends Error {
   override readonly name = 'FrameError';
@@ -35,9 +37,26 @@ export function parseHandsetFrame(data: string): HandsetFrame {
       if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`"text" is longer than ${MAX_TEXT_LENGTH} characters`);
       return { type: 'sms.send', to: field(f, 'to'), text };
     }
-    case 'call.answer':
+    case 'call.answer': {
+      const answeredBy = f['answeredBy'];
+      if (answeredBy === undefined) return { type: 'call.answer', callSid: field(f, 'callSid') };
+      if (answeredBy !== 'human' && answeredBy !== 'machine' && answeredBy !== 'fax') throw new FrameError('"answeredBy" must be "human", "machine" or "fax"');
+      return { type: 'call.answer', callSid: field(f, 'callSid'), answeredBy };
+    }
     case 'call.hangup':
-      return { type: f['type'], callSid: field(f, 'callSid') };
+      return { type: 'call.hangup', callSid: field(f, 'callSid') };
+    case 'call.speech': {
+      const text = field(f, 'text');
+      if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`"text" is longer than ${MAX_TEXT_LENGTH} characters`);
+      const confidence = f['confidence'] ?? 0.9;
+      if (typeof confidence !== 'number' || !(confidence >= 0 && confidence <= 1)) throw new FrameError('"confidence" must be a number from 0 to 1');
+      return { type: 'call.speech', callSid: field(f, 'callSid'), text, confidence };
+    }
+    case 'call.audio': {
+      const seconds = f['seconds'];
+      if (typeof seconds !== 'number' || !(seconds > 0 && seconds <= 3600)) throw new FrameError('"seconds" must be a number above 0 and at most 3600');
+      return { type: 'call.audio', callSid: field(f, 'callSid'), seconds };
+    }
     case 'call.reject': {
       const reason = f['reason'] ?? 'rejected';
       if (reason !== 'busy' && reason !== 'rejected') throw new FrameError('"reason" must be "busy" or "rejected"');

@@ -15,9 +15,12 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 /**
  * Who is connected as which number, and fan-out of server → handset frames.
  * It never waits on a slow socket: one that cannot keep up is terminated.
+ * A number is a phone line: when its last socket goes, the line is down and
+ * the listeners hear of it (the voice network ends the call it was in).
  */
 export class HandsetHub {
   readonly #sockets = new Map<string, Set<HandsetSocket>>();
+  readonly #lineDown = new Set<(number: string) => void>();
   readonly #events?: Pick<NetworkEventSink, 'handsetConnected' | 'handsetDisconnected'>;
 
   /** `events`: the console's event stream (sockets opened and closed). */
@@ -32,9 +35,16 @@ export class HandsetHub {
     this.#events?.handsetConnected(number, set.size);
     return () => {
       if (!set.delete(socket)) return;
-      if (set.size === 0 && this.#sockets.get(number) === set) this.#sockets.delete(number);
+      const lineDown = set.size === 0 && this.#sockets.get(number) === set;
+      if (lineDown) this.#sockets.delete(number);
       this.#events?.handsetDisconnected(number, set.size);
+      if (lineDown) for (const listener of this.#lineDown) listener(number);
     };
+  }
+
+  /** Calls `listener` with a number whose last socket has closed. */
+  onLineDown(listener: (number: string) => void): void {
+    this.#lineDown.add(listener);
   }
 
   isConnected(number: string): boolean {

@@ -15,14 +15,30 @@ export const API_PREFIX: Record<ApiFlavour, string> = { restcomm: '/restcomm/201
 
 export interface TimelineEntry { at: number; event: string; detail?: string }
 
+/** An error or warning logged against a call, as Twilio's Notifications subresource lists them. */
+export interface CallNotification {
+  sid: string;
+  at: number;
+  code: number;
+  level: 'error' | 'warning';
+  message: string;
+  /** The request that led to it, when there was one. */
+  requestUrl: string | null;
+  requestMethod: string | null;
+}
+
 /** What the far end heard, saw or typed. */
 export type TranscriptEntry =
   | { at: number; kind: 'say'; text: string; voice: string; language: string }
-  | { at: number; kind: 'play'; url: string }
+  | { at: number; kind: 'play'; url: string | null; digits: string | null }
   | { at: number; kind: 'pause'; seconds: number }
-  | { at: number; kind: 'gather'; digits: string; outcome: 'finished' | 'timeout' | 'hangup' }
+  | { at: number; kind: 'gather'; digits: string; speech?: string; outcome: 'finished' | 'timeout' | 'hangup' }
   | { at: number; kind: 'dtmf'; digits: string; heard: boolean }
+  | { at: number; kind: 'speech'; text: string; heard: boolean }
+  | { at: number; kind: 'record'; seconds: number; outcome: 'finished' | 'timeout' | 'hangup' | 'max-length' }
+  | { at: number; kind: 'send-digits'; digits: string }
   | { at: number; kind: 'dial'; number: string; callSid: string; status: string }
+  | { at: number; kind: 'conference'; name: string; outcome: string }
   | { at: number; kind: 'sms'; to: string; text: string; status: string };
 
 export interface CallRecord {
@@ -33,8 +49,10 @@ export interface CallRecord {
   direction: 'outbound-api' | 'outbound-dial';
   from: string;
   to: string;
-  /** RCML to run on answer; none for a `<Dial>` leg. */
+  /** RCML to run on answer; none for a `<Dial>` leg or a call given inline `Twiml`. */
   url: string | null;
+  /** Inline RCML (the `Twiml` parameter) to run on answer instead of fetching `url`. */
+  twiml: string | null;
   method: HttpMethod;
   fallbackUrl: string | null;
   fallbackMethod: HttpMethod;
@@ -42,6 +60,19 @@ export interface CallRecord {
   statusCallbackMethod: HttpMethod;
   statusCallbackEvents: CallbackEvent[];
   timeoutSeconds: number;
+  /** Longest the call may stay in progress. */
+  timeLimitSeconds: number;
+  /** DTMF played to the callee on answer, before the RCML runs. */
+  sendDigits: string | null;
+  /** `Enable` or `DetectMessageEnd` when answering machine detection was asked for. */
+  machineDetection: 'Enable' | 'DetectMessageEnd' | null;
+  answeredBy: string | null;
+  /** Whether the whole call is recorded (`Record=true`). */
+  record: boolean;
+  recordingStatusCallback: string | null;
+  recordingStatusCallbackMethod: HttpMethod;
+  /** Origin of the REST API the call was placed through, for absolute URLs (RecordingUrl). */
+  apiOrigin: string;
   status: CallStatus;
   createdAt: number;
   updatedAt: number;
@@ -54,10 +85,15 @@ export interface CallRecord {
   errorMessage: string | null;
   timeline: TimelineEntry[];
   transcript: TranscriptEntry[];
+  notifications: CallNotification[];
 }
 
 export function newCallSid(): string {
   return `CA${randomBytes(16).toString('hex')}`;
+}
+
+export function newSid(prefix: string): string {
+  return `${prefix}${randomBytes(16).toString('hex')}`;
 }
 
 /** RFC 2822 in UTC, as Twilio and Restcomm write dates: `Mon, 23 Nov 2026 10:00:00 +0000`. */
@@ -99,7 +135,7 @@ export function callJson(call: CallRecord) {
     price: null,
     price_unit: 'USD',
     direction: call.direction,
-    answered_by: null,
+    answered_by: call.answeredBy,
     api_version: API_VERSION[call.flavour],
     forwarded_from: null,
     group_sid: null,
@@ -135,5 +171,27 @@ export function callInspectionJson(call: CallRecord) {
     errorMessage: call.errorMessage,
     timeline: call.timeline.map((t) => ({ ...t, at: iso(t.at) })),
     transcript: call.transcript.map((t) => ({ ...t, at: iso(t.at) })),
+    notifications: call.notifications.map((n) => ({ ...n, at: iso(n.at) })),
+  };
+}
+
+/** One entry of `…/Calls/{CA}/Notifications.json`, in Twilio's shape (`log` 0 is an error, 1 a warning). */
+export function notificationJson(call: CallRecord, n: CallNotification) {
+  const uri = callUri(call).replace(/\.json$/, `/Notifications/${n.sid}.json`);
+  return {
+    sid: n.sid,
+    account_sid: call.accountSid,
+    call_sid: call.sid,
+    api_version: API_VERSION[call.flavour],
+    date_created: rfc2822(n.at),
+    date_updated: rfc2822(n.at),
+    message_date: rfc2822(n.at),
+    error_code: String(n.code),
+    log: n.level === 'error' ? '0' : '1',
+    message_text: n.message,
+    more_info: `https://www.twilio.com/docs/errors/${n.code}`,
+    request_method: n.requestMethod,
+    request_url: n.requestUrl ?? '',
+    uri,
   };
 }

@@ -1,4 +1,4 @@
-import { API_VERSION, callDuration, rfc2822, type CallRecord } from './call-record';
+import { API_VERSION, callDuration, rfc2822, type CallbackEvent, type CallRecord } from './call-record';
 import type { WebhookClient, WebhookRequest } from './webhook-client';
 
 /** The parameters of every RCML fetch and action request about a call (Twilio's standard set). */
@@ -14,13 +14,26 @@ export function callParams(call: CallRecord): Record<string, string> {
     Direction: call.direction,
     ApiVersion: API_VERSION[call.flavour],
     ...(call.parentCallSid ? { ParentCallSid: call.parentCallSid } : {}),
+    ...(call.answeredBy !== null ? { AnsweredBy: call.answeredBy } : {}),
   };
 }
 
+/**
+ * The `CallStatus` a status callback reports for an event. `initiated` is
+ * reported as `initiated` by Twilio and Restcomm alike; Restcomm reports the
+ * answer as `answered` where Twilio says `in-progress`.
+ */
+export function callbackStatus(call: CallRecord, event: CallbackEvent): string {
+  if (event === 'initiated') return 'initiated';
+  if (event === 'answered') return call.flavour === 'restcomm' ? 'answered' : 'in-progress';
+  return call.status;
+}
+
 /** A status callback's parameters: the standard set plus CallDuration, Timestamp and SequenceNumber. */
-export function statusCallbackParams(call: CallRecord, sequenceNumber: number, now: number): Record<string, string> {
+export function statusCallbackParams(call: CallRecord, event: CallbackEvent, sequenceNumber: number, now: number): Record<string, string> {
   const params: Record<string, string> = {
     ...callParams(call),
+    CallStatus: callbackStatus(call, event),
     CallbackSource: 'call-progress-events',
     Timestamp: rfc2822(now) ?? '',
     SequenceNumber: String(sequenceNumber),
@@ -44,14 +57,20 @@ export interface CallbackOutcome {
 }
 
 /**
- * Sends webhooks one after another per key (a call or a message SID), so that
- * an app server sees each resource's events in the order they happened, while
- * different resources do not wait on each other. Not retried, as Twilio does not.
+ * Sends webhooks (status callbacks of calls and messages) as their events
+ * happen. As on Twilio, each is its own HTTP request, fired in the order of
+ * its resource's events and never held back by a slow answer to an earlier
+ * one: the next request of a key starts once the previous one has been
+ * written to its connection (or has failed), not once it has been answered.
+ * Arrival order is therefore the event order in practice, and SequenceNumber
+ * tells for certain. Not retried, as Twilio does not.
  */
 export class CallbackQueue {
   readonly #client: WebhookClient;
   readonly #onOutcome: (outcome: CallbackOutcome) => void;
-  readonly #chains = new Map<string, Promise<void>>();
+  /** Per key: resolves once the latest request of that key is on the wire. */
+  readonly #written = new Map<string, Promise<void>>();
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(client: WebhookClient, onOutcome: (outcome: CallbackOutcome) => void = () => {}) {
     this.#client = client;
@@ -59,24 +78,29 @@ export class CallbackQueue {
   }
 
   enqueue(key: string, request: WebhookRequest): void {
-    const previous = this.#chains.get(key) ?? Promise.resolve();
-    const next = previous.then(async () => {
+    const previous = this.#written.get(key) ?? Promise.resolve();
+    let markWritten!: () => void;
+    const written = new Promise<void>((resolve) => { markWritten = resolve; });
+    this.#written.set(key, written);
+    const done = previous.then(async () => {
       let result: number | Error;
       try {
-        result = (await this.#client.send(request)).status;
+        result = (await this.#client.send(request, { onWritten: markWritten })).status;
       } catch (error) {
         result = error as Error;
       }
+      markWritten();
       this.#onOutcome({ key, request, result });
     });
-    this.#chains.set(key, next);
-    void next.then(() => {
-      if (this.#chains.get(key) === next) this.#chains.delete(key);
+    this.#inFlight.add(done);
+    void done.then(() => {
+      this.#inFlight.delete(done);
+      if (this.#written.get(key) === written) this.#written.delete(key);
     });
   }
 
-  /** Resolves once everything queued so far has been sent or has failed. */
+  /** Resolves once everything queued so far has been answered or has failed. */
   async drain(): Promise<void> {
-    while (this.#chains.size > 0) await Promise.all([...this.#chains.values()]);
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
 }

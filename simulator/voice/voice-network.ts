@@ -8,10 +8,11 @@ import type { HandsetHub } from '../handsets/handset-hub';
 import type { MessageCenter } from '../message-center';
 import { normaliseAddress } from '../numbers';
 import { CALL_STATUSES, callInspectionJson, type CallStatus } from './call-record';
-import { CallEngine, type CallFrame } from './call-engine';
+import { CallEngine, DEFAULT_VOICE_SETTINGS, type CallFrame, type VoiceSettings } from './call-engine';
 import { registerCallRoutes } from './call-routes';
 import { VoiceApiError } from './errors';
 import { sendError } from '../http/errors';
+import { RecordingStore } from './recordings';
 import { registerSmsRoutes } from './sms-routes';
 import { toRestcommXml, wantsRestcommXml } from './restcomm-xml';
 import { SmsService } from './sms-service';
@@ -31,6 +32,8 @@ export interface VoiceNetworkDeps {
   webhookTimeoutMs?: number;
   /** The console's event stream. */
   events?: NetworkEventSink;
+  /** Speech time and call waiting; both can be changed at run time (`PUT /api/voice/settings`). */
+  settings?: Partial<VoiceSettings>;
 }
 
 /**
@@ -41,25 +44,30 @@ export interface VoiceNetworkDeps {
 export class VoiceNetwork {
   readonly engine: CallEngine;
   readonly sms: SmsService;
+  readonly recordings = new RecordingStore();
+  readonly settings: VoiceSettings;
   readonly #deps: VoiceNetworkDeps;
   readonly #webhooks: WebhookClient;
   readonly #callbacks: CallbackQueue;
 
   constructor(deps: VoiceNetworkDeps) {
     this.#deps = deps;
+    this.settings = { ...DEFAULT_VOICE_SETTINGS, ...deps.settings };
     this.#webhooks = new WebhookClient({ authToken: deps.credentials.authToken, timeoutMs: deps.webhookTimeoutMs });
     this.#callbacks = new CallbackQueue(this.#webhooks, ({ key, request, result }) => {
       const detail = `${request.method} ${redactSecrets(request.url)} (${request.params['CallStatus'] ?? request.params['MessageStatus']}) → ${typeof result === 'number' ? result : result.message}`;
       if (key.startsWith('CA')) this.engine.noteCallback(key, 'callback', detail);
       if (typeof result !== 'number' || result >= 400) deps.logger?.warn({ sid: key, url: redactSecrets(request.url) }, `status callback failed: ${detail}`);
     });
-    this.sms = new SmsService({ center: deps.center, clock: deps.clock, callbacks: this.#callbacks });
+    this.sms = new SmsService({ center: deps.center, hub: deps.hub, clock: deps.clock, callbacks: this.#callbacks });
     this.engine = new CallEngine({
       clock: deps.clock,
       hub: deps.hub,
       behaviours: deps.behaviours,
       webhooks: this.#webhooks,
       callbacks: this.#callbacks,
+      recordings: this.recordings,
+      settings: this.settings,
       logger: deps.logger,
       events: deps.events,
       sendSms: (verb, call) => this.sms.sendFromCall({
@@ -69,6 +77,7 @@ export class VoiceNetwork {
         accountSid: call.accountSid,
       }),
     });
+    deps.hub.onLineDown((number) => this.engine.lineDropped(number));
   }
 
   /** The handset socket's `onCallFrame`. */
@@ -115,7 +124,7 @@ export class VoiceNetwork {
         return sid;
       };
       for (const flavour of ['restcomm', 'twilio'] as const) {
-        registerCallRoutes(scope, flavour, this.engine, account);
+        registerCallRoutes(scope, flavour, this.engine, this.recordings, account);
         registerSmsRoutes(scope, flavour, this.sms, account);
       }
     });
@@ -139,6 +148,19 @@ export class VoiceNetwork {
     app.delete('/api/calls', async (_request, reply) => {
       this.engine.clearEnded();
       return reply.code(204).send();
+    });
+    app.get('/api/voice/settings', async () => this.settings);
+    app.put<{ Body: Partial<VoiceSettings> }>('/api/voice/settings', {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { speechTime: { type: 'boolean' }, callWaiting: { type: 'boolean' } },
+        },
+      },
+    }, async (request) => {
+      Object.assign(this.settings, request.body);
+      return this.settings;
     });
   }
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
 import { Agent, request } from 'undici';
 import { twilioSignature } from '../../gateway/webhooks/twilio-signature';
 import type { HttpMethod } from './rcml-parser';
@@ -13,8 +15,13 @@ export interface WebhookResponse {
   status: number;
   contentType: string;
   body: string;
-  /** The URL as requested (with the parameters in its query for GET). */
+  /** The URL finally answered (after redirects; with the parameters in its query for GET), credentials removed. */
   url: string;
+}
+
+export interface SendOptions {
+  /** Called once the request has been written to its connection. */
+  onWritten?: () => void;
 }
 
 /** The app server could not be reached or did not answer in time. */
@@ -29,6 +36,12 @@ export class WebhookTooLargeError extends Error {
   readonly code = 'WEBHOOK_TOO_LARGE';
 }
 
+/** The app server redirected more than MAX_REDIRECTS times in a row, or to somewhere that is not http(s). */
+export class WebhookRedirectError extends Error {
+  override readonly name = 'WebhookRedirectError';
+  readonly code = 'WEBHOOK_TOO_MANY_REDIRECTS';
+}
+
 export interface WebhookClientOptions {
   /** Key of X-Twilio-Signature: the account's auth token. */
   authToken: string;
@@ -36,11 +49,32 @@ export interface WebhookClientOptions {
   maxBodyBytes?: number;
 }
 
+/** HTTP redirects followed for one request. */
+export const MAX_REDIRECTS = 10;
+const TOKEN_HEADER = 'i-twilio-idempotency-token';
+
+/** Requests waiting to hear that they are on the wire, by idempotency token. */
+const waitingForWrite = new Map<string, () => void>();
+diagnostics.subscribe('undici:request:bodySent', (message) => {
+  const headers = (message as { request?: { headers?: unknown } }).request?.headers;
+  if (!Array.isArray(headers)) return;
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    if (String(headers[i]).toLowerCase() !== TOKEN_HEADER) continue;
+    const token = String(headers[i + 1]);
+    waitingForWrite.get(token)?.();
+    waitingForWrite.delete(token);
+  }
+});
+
 /**
  * Every request the voice network makes to an app server (RCML fetches,
- * Gather/Dial/Sms actions, status callbacks), signed the Twilio way: GET
- * carries the parameters in its query and signs the whole URL; POST carries
- * them form-encoded and signs the URL followed by the sorted parameters.
+ * Gather/Dial/Sms/Record actions, status callbacks), as Twilio makes them:
+ * signed (GET carries the parameters in its query and signs the whole URL;
+ * POST carries them form-encoded and signs the URL followed by the sorted
+ * parameters), with Basic auth when the URL holds `user:pass@` (the signature
+ * is over the URL without them, the one the app sees), following up to 10
+ * HTTP redirects (301/302/303 as a GET without the parameters, 307/308 as
+ * they were), each carrying an I-Twilio-Idempotency-Token.
  */
 export class WebhookClient {
   readonly #authToken: string;
@@ -55,36 +89,78 @@ export class WebhookClient {
     this.#maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   }
 
-  async send(req: WebhookRequest): Promise<WebhookResponse> {
-    let url = req.url;
+  async send(req: WebhookRequest, options: SendOptions = {}): Promise<WebhookResponse> {
+    let target: URL;
+    try {
+      target = new URL(req.url);
+    } catch {
+      throw new WebhookTransportError(`${req.method} ${req.url}: not a URL`);
+    }
+    let method = req.method;
+    let params: Record<string, string> | undefined = req.params;
+    for (let hop = 0; ; hop++) {
+      const response = await this.#once(target, method, params, hop === 0 ? options.onWritten : undefined);
+      const location = response.location;
+      if (location === undefined) return response;
+      if (hop >= MAX_REDIRECTS) throw new WebhookRedirectError(`${req.method} ${req.url}: more than ${MAX_REDIRECTS} HTTP redirects`);
+      let next: URL;
+      try {
+        next = new URL(location, target);
+      } catch {
+        throw new WebhookRedirectError(`${method} ${publicUrl(target)}: redirected to ${JSON.stringify(location)}, not a URL`);
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new WebhookRedirectError(`${method} ${publicUrl(target)}: redirected to ${next.protocol}, not http(s)`);
+      // Credentials go along only to the same origin.
+      if (next.origin === target.origin && !next.username) {
+        next.username = target.username;
+        next.password = target.password;
+      }
+      if (response.status !== 307 && response.status !== 308) {
+        method = 'GET';
+        params = undefined;
+      }
+      target = next;
+    }
+  }
+
+  async #once(target: URL, method: HttpMethod, params: Record<string, string> | undefined, onWritten?: () => void): Promise<WebhookResponse & { location?: string }> {
+    const url = new URL(target.toString());
+    const authorization = url.username ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : undefined;
+    url.username = '';
+    url.password = '';
     let body: string | undefined;
     let signature: string;
-    if (req.method === 'GET') {
-      const target = new URL(req.url);
-      for (const [name, value] of Object.entries(req.params)) target.searchParams.append(name, value);
-      url = target.toString();
-      signature = twilioSignature(this.#authToken, url);
+    if (method === 'GET') {
+      for (const [name, value] of Object.entries(params ?? {})) url.searchParams.append(name, value);
+      signature = twilioSignature(this.#authToken, url.toString());
     } else {
-      body = new URLSearchParams(req.params).toString();
-      signature = twilioSignature(this.#authToken, url, req.params);
+      body = new URLSearchParams(params ?? {}).toString();
+      signature = twilioSignature(this.#authToken, url.toString(), params ?? {});
     }
+    const shown = url.toString();
+    const token = randomUUID();
+    if (onWritten) waitingForWrite.set(token, onWritten);
     let response;
     try {
-      response = await request(url, {
-        method: req.method,
+      response = await request(shown, {
+        method,
         body,
         dispatcher: this.#agent,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
         headers: {
-          'user-agent': 'Verigate-Simulator/0.1',
-          accept: 'application/xml, text/xml, */*',
+          'user-agent': 'TwilioProxy/1.1 (Verigate-Simulator)',
+          accept: '*/*',
           'x-twilio-signature': signature,
+          [TOKEN_HEADER]: token,
+          ...(authorization ? { authorization } : {}),
           ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } : {}),
         },
       });
     } catch (error) {
-      throw new WebhookTransportError(redactSecrets(`${req.method} ${url}: ${(error as Error).message}`));
+      throw new WebhookTransportError(redactSecrets(`${method} ${shown}: ${(error as Error).message}`));
+    } finally {
+      waitingForWrite.delete(token);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -93,19 +169,33 @@ export class WebhookClient {
         size += (chunk as Buffer).length;
         if (size > this.#maxBodyBytes) {
           response.body.destroy();
-          throw new WebhookTooLargeError(redactSecrets(`${req.method} ${url}: answer is larger than ${this.#maxBodyBytes} bytes`));
+          throw new WebhookTooLargeError(redactSecrets(`${method} ${shown}: answer is larger than ${this.#maxBodyBytes} bytes`));
         }
         chunks.push(chunk as Buffer);
       }
     } catch (error) {
       if (error instanceof WebhookTooLargeError) throw error;
-      throw new WebhookTransportError(redactSecrets(`${req.method} ${url}: ${(error as Error).message}`));
+      throw new WebhookTransportError(redactSecrets(`${method} ${shown}: ${(error as Error).message}`));
     }
     const contentType = String(response.headers['content-type'] ?? '');
-    return { status: response.statusCode, contentType, body: Buffer.concat(chunks).toString('utf8'), url };
+    const location = [301, 302, 303, 307, 308].includes(response.statusCode) ? response.headers['location'] : undefined;
+    return {
+      status: response.statusCode,
+      contentType,
+      body: Buffer.concat(chunks).toString('utf8'),
+      url: shown,
+      ...(typeof location === 'string' ? { location } : {}),
+    };
   }
 
   async close(): Promise<void> {
     await this.#agent.destroy();
   }
+}
+
+function publicUrl(url: URL): string {
+  const copy = new URL(url.toString());
+  copy.username = '';
+  copy.password = '';
+  return copy.toString();
 }

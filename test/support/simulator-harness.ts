@@ -24,6 +24,8 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     credentials,
     dataFile: ':memory:',
     network: { receiptDelayMs: 0 },
+    // Speech takes no time on the real clock, so tests stay fast; tests of timing inject a clock and turn it on.
+    voice: { speechTime: false },
     ...options,
   });
   const { httpPort, smppPort } = await sim.start();

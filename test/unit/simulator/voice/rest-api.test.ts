@@ -23,8 +23,13 @@ describe('the Calls resource refuses bad requests with Twilio codes', () => {
     ['no Url', ({ Url: _url, ...v }) => v, 21205, /Url/],
     ['a Url that is not http', (v) => ({ ...v, Url: 'ftp://example.com/x' }), 21205, /not a valid URL/],
     ['a bad Method', (v) => ({ ...v, Method: 'PUT' }), 21209, /Method must be GET or POST/],
-    ['a Timeout out of range', (v) => ({ ...v, Timeout: '0' }), 20001, /Timeout must be an integer from 1 to 600/],
-    ['an unknown StatusCallbackEvent', (v) => ({ ...v, StatusCallbackEvent: 'exploded' }), 20001, /StatusCallbackEvent/],
+    ['a Timeout out of range', (v) => ({ ...v, Timeout: '0' }), 21208, /Timeout must be an integer from 1 to 600/],
+    ['an unknown StatusCallbackEvent', (v) => ({ ...v, StatusCallbackEvent: 'exploded' }), 21626, /StatusCallbackEvent/],
+    ['a To not in E.164', (v) => ({ ...v, To: '(555) 050-0002' }), 21211, /E\.164/],
+    ['an ApplicationSid', (v) => ({ ...v, ApplicationSid: `AP${'0'.repeat(32)}` }), 21218, /ApplicationSid is not supported/],
+    ['bad SendDigits', (v) => ({ ...v, SendDigits: '12x' }), 21206, /SendDigits/],
+    ['a bad MachineDetection', (v) => ({ ...v, MachineDetection: 'Maybe' }), 21223, /MachineDetection/],
+    ['inline Twiml over 4000 characters', ({ Url: _url, ...v }) => ({ ...v, Twiml: `<Response><Say>${'a'.repeat(4000)}</Say></Response>` }), 32018, /limit is 4000/],
     ['a bad StatusCallback', (v) => ({ ...v, StatusCallback: 'not a url' }), 21609, /StatusCallback is not a valid URL/],
   ];
   for (const [what, change, code, message] of cases) {

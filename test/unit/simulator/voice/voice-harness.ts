@@ -4,6 +4,7 @@ import { authHeader, credentials, startSimulator, type RunningSimulator } from '
 import { TestHandset } from '../../../support/handset';
 import { waitFor } from '../../../support/wait-for';
 import type { Clock } from '../../../../gateway/clock';
+import type { VoiceSettings } from '../../../../simulator/voice/call-engine';
 
 export const RESTCOMM = `/restcomm/2012-04-24/Accounts/${credentials.accountSid}`;
 export const TWILIO = `/2010-04-01/Accounts/${credentials.accountSid}`;
@@ -15,14 +16,15 @@ export interface HookRequest {
   params: Record<string, string>;
   /** Whether X-Twilio-Signature matches the URL and parameters, keyed by the auth token. */
   signed: boolean;
+  authorization: string | undefined;
 }
 
-type Answer = string | { status: number; body: string; contentType?: string };
+type Answer = string | { status: number; body: string; contentType?: string; headers?: Record<string, string> };
 
 /** An app server on a port chosen at run time: serves RCML per path and records every request, with its signature checked. */
 export class AppServer {
   readonly requests: HookRequest[] = [];
-  readonly #routes = new Map<string, (request: HookRequest) => Answer>();
+  readonly #routes = new Map<string, (request: HookRequest) => Answer | Promise<Answer>>();
   #server!: Server;
   port = 0;
 
@@ -38,7 +40,7 @@ export class AppServer {
     return `http://127.0.0.1:${this.port}${path}`;
   }
 
-  on(path: string, answer: Answer | ((request: HookRequest) => Answer)): void {
+  on(path: string, answer: Answer | ((request: HookRequest) => Answer | Promise<Answer>)): void {
     this.#routes.set(path, typeof answer === 'function' ? answer : () => answer);
   }
 
@@ -62,12 +64,12 @@ export class AppServer {
     const params = req.method === 'POST' ? body : Object.fromEntries(parsed.searchParams);
     const signature = req.headers['x-twilio-signature'] as string | undefined;
     const signed = validTwilioSignature(credentials.authToken, signature, url, req.method === 'POST' ? body : {});
-    const request: HookRequest = { method: req.method ?? '', path: parsed.pathname, url, params, signed };
+    const request: HookRequest = { method: req.method ?? '', path: parsed.pathname, url, params, signed, authorization: req.headers.authorization };
     this.requests.push(request);
     const route = this.#routes.get(parsed.pathname);
-    const answer = route ? route(request) : { status: 404, body: 'not found' };
-    const { status, body: text, contentType } = typeof answer === 'string' ? { status: 200, body: answer, contentType: 'application/xml' } : answer;
-    res.writeHead(status, { 'content-type': contentType ?? 'application/xml' });
+    const answer = route ? await route(request) : { status: 404, body: 'not found' };
+    const { status, body: text, contentType, headers } = typeof answer === 'string' ? { status: 200, body: answer, contentType: 'application/xml', headers: {} } : answer;
+    res.writeHead(status, { 'content-type': contentType ?? 'application/xml', ...headers });
     res.end(text);
   }
 
@@ -92,8 +94,8 @@ export interface VoiceRig {
   stop(): Promise<void>;
 }
 
-export async function startRig(clock?: Clock): Promise<VoiceRig> {
-  const sim = await startSimulator(clock ? { clock } : {});
+export async function startRig(clock?: Clock, voice?: Partial<VoiceSettings>): Promise<VoiceRig> {
+  const sim = await startSimulator({ ...(clock ? { clock } : {}), ...(voice ? { voice: { speechTime: false, ...voice } } : {}) });
   const app = await AppServer.start();
   const handsets: TestHandset[] = [];
   const rig: VoiceRig = {
