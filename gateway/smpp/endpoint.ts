@@ -1,3 +1,5 @@
+import { VerigateError } from '../errors';
+
 /** Where and how to bind: parsed from `smpp://SYSTEM_ID:PASSWORD@HOST:PORT?…` (`ssmpp://` for TLS). */
 export interface SmppEndpoint {
   host: string;
@@ -19,7 +21,7 @@ export interface SmppEndpoint {
   segmentation: 'udh' | 'payload';
 }
 
-export class SmppEndpointError extends Error {
+export class SmppEndpointError extends VerigateError {
   override readonly name = 'SmppEndpointError';
   readonly code = 'SMPP_ENDPOINT_INVALID';
 }

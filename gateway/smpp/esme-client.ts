@@ -6,18 +6,20 @@ import { SmppSessionClosedError } from './errors';
 import { isMessage, type MessagePdu, type ResponsePdu } from './pdu';
 import { SmppSession } from './session';
 import type { SmppEndpoint } from './endpoint';
+import { VerigateError } from '../errors';
 
 export type LinkState = 'connecting' | 'bound' | 'down' | 'stopped';
 
-export class SmppLinkDownError extends Error {
+export class SmppLinkDownError extends VerigateError {
   override readonly name = 'SmppLinkDownError';
   readonly code = 'SMPP_LINK_DOWN';
+  override readonly temporary = true;
   constructor(message = 'the SMPP link is not bound') {
     super(message);
   }
 }
 
-export class SmppBindError extends Error {
+export class SmppBindError extends VerigateError {
   override readonly name = 'SmppBindError';
   readonly code = 'SMPP_BIND_REFUSED';
   constructor(readonly status: number) {
