@@ -12,6 +12,7 @@ import type { AccountCredentials } from '../gateway/auth/basic-auth';
 import { listenerLimits, type ListenerLimits } from '../gateway/http/listener-limits';
 import { AbusePolicy, DEFAULT_ABUSE_SETTINGS, type AbuseSettings } from './abuse/abuse-policy';
 import { CodeBook } from './codes';
+import { buildVerifySurface } from './verify-surface';
 import { DeliveryTracker } from './delivery-tracker';
 import { StatusCallbacks } from './events/status-callbacks';
 import { VerificationEvents } from './events/verification-events';
@@ -101,7 +102,8 @@ export function buildVerifier(options: VerifierOptions): Verifier {
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...options.engine, publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
   const abuse = new AbusePolicy(store, { ...DEFAULT_ABUSE_SETTINGS, ...options.abuse }, clock);
   const callbacks = new StatusCallbacks(options.credentials.authToken, clock, options.logger);
-  const events = new VerificationEvents(store, callbacks);
+  const surface = buildVerifySurface(db, callbacks);
+  const events = new VerificationEvents(store, callbacks, surface.webhookEvents);
   const engine: VerificationEngine = new VerificationEngine({
     store,
     gateway,
@@ -117,6 +119,8 @@ export function buildVerifier(options: VerifierOptions): Verifier {
   const sessionTokens = createSessionTokens(store, clock, () => settings.publicUrl, { ...DEFAULT_SESSION_TOKEN_SETTINGS, ...options.sessionTokens });
   const pagesSettings = hostedPagesSettings(options.hostedPages);
   const http = buildVerifierHttp({
+    surface,
+    codes,
     store,
     engine,
     credentials: options.credentials,

@@ -11,7 +11,11 @@ export type VerifyEventType =
   | 'verification.canceled'
   | 'verification.expired'
   | 'verification.max-attempts-reached'
-  | 'attempt.delivery';
+  | 'attempt.delivery'
+  | WebhookEventType;
+
+/** The TOTP events a service's Webhooks can subscribe to, as Twilio names them. */
+export type WebhookEventType = 'factor.created' | 'factor.verified' | 'factor.deleted' | 'challenge.approved' | 'challenge.expired';
 
 export interface VerifyEvent {
   type: VerifyEventType;

@@ -5,7 +5,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Registry } from 'prom-client';
 import { basicAuthMatches, type AccountCredentials } from '../../gateway/auth/basic-auth';
 import { limitConnections, listenerServerOptions, type ListenerLimits } from '../../gateway/http/listener-limits';
+import type { CodeBook } from '../codes';
 import { VerifyError } from '../errors';
+import type { VerifySurface } from '../verify-surface';
+import { authenticate } from './api-auth';
+import { registerApiKeyRoutes } from './api-key-routes';
+import { registerSurfaceRoutes } from './surface-routes';
 import { registerHostedPages, type HostedPagesDeps } from '../pages';
 import { registerJwksRoute, registerSessionTokenRoutes, type SessionTokens } from '../session';
 import { registerVerifyRoutes, type VerifyRoutesDeps } from './verify-routes';
@@ -14,6 +19,10 @@ import { registerVoiceRoutes, type VoiceRoutesDeps } from './voice-routes';
 export interface VerifierHttpDeps extends Omit<VerifyRoutesDeps, 'accountSid'>, Omit<VoiceRoutesDeps, 'store' | 'engine' | 'now'> {
   credentials: AccountCredentials;
   registry: Registry;
+  /** API keys, rate limits, attempts, safe list, webhooks, TOTP … (verify-surface.ts). */
+  surface: VerifySurface;
+  /** Seals and opens TOTP seeds. */
+  codes: CodeBook;
   /** Timeouts and connection cap of the listener. */
   listener: ListenerLimits;
   logger?: FastifyBaseLogger;
@@ -62,14 +71,25 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const refuse = (reply: FastifyReply) => {
+    reply.header('WWW-Authenticate', 'Basic realm="Verigate"');
+    return reply.code(401).send(new VerifyError('AUTHENTICATE').toJSON());
+  };
   app.register(async (api) => {
+    // The account's credentials or one of its API keys.
     api.addHook('onRequest', async (request, reply) => {
-      if (basicAuthMatches(request.headers.authorization, deps.credentials)) return;
-      reply.header('WWW-Authenticate', 'Basic realm="Verigate"');
-      return reply.code(401).send(new VerifyError('AUTHENTICATE').toJSON());
+      if (!authenticate(request.headers.authorization, deps.credentials, deps.surface.keys)) return refuse(reply);
     });
-    registerVerifyRoutes(api, { ...deps, accountSid: deps.credentials.accountSid });
+    registerVerifyRoutes(api, { ...deps, rateLimits: deps.surface.rateLimits, accountSid: deps.credentials.accountSid });
+    registerSurfaceRoutes(api, { surface: deps.surface, store: deps.store, codes: deps.codes, accountSid: deps.credentials.accountSid, now: deps.now });
     if (deps.sessionTokens) registerSessionTokenRoutes(api, deps.sessionTokens);
+  });
+  app.register(async (keys) => {
+    // Managing API keys takes the account's own credentials, never a key.
+    keys.addHook('onRequest', async (request, reply) => {
+      if (!basicAuthMatches(request.headers.authorization, deps.credentials)) return refuse(reply);
+    });
+    registerApiKeyRoutes(keys, { keys: deps.surface.keys, accountSid: deps.credentials.accountSid, now: deps.now });
   });
   registerVoiceRoutes(app, deps);
   if (deps.sessionTokens) registerJwksRoute(app, deps.sessionTokens);

@@ -4,10 +4,14 @@ import { isSid, newSid } from '../ids';
 import type { Service, ServiceUpdate, VerifyStore } from '../store/verify-store';
 import type { VerificationEngine } from '../verification-engine';
 import type { VerifierMetrics } from '../metrics';
+import type { RateLimitStore } from '../store/rate-limit-store';
+import { parseRateLimitsParam } from './rate-limit-routes';
 import { serviceJson, verificationCheckJson, verificationJson } from './serialize';
 
 export interface VerifyRoutesDeps {
   store: VerifyStore;
+  /** Programmable rate limits a start's `RateLimits` meters against. */
+  rateLimits?: RateLimitStore;
   engine: VerificationEngine;
   accountSid: string;
   defaultTtlSeconds: number;
@@ -175,6 +179,8 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
   }, async (request, reply) => {
     const service = loadService(request.params.sid);
     const form = request.body ?? {};
+    const overflow = deps.rateLimits?.take(service.sid, parseRateLimitsParam(str(form, 'RateLimits')), deps.now());
+    if (overflow) throw new VerifyError('MAX_SEND_ATTEMPTS', `Max send attempts reached: rate limit ${overflow.uniqueName} allows ${overflow.bucket.max} per ${overflow.bucket.interval} seconds`);
     const started = engine.start(service, {
       to: str(form, 'To'),
       channel: str(form, 'Channel'),
