@@ -160,7 +160,8 @@ export function callInspectionJson(call: CallRecord) {
     from: call.from,
     to: call.to,
     status: call.status,
-    url: call.url,
+    // The password of a `user:pass@` Url is not shown; the rest of the URL is, as the app gave it.
+    url: call.url === null ? null : call.url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:[redacted]@'),
     api: call.flavour,
     createdAt: iso(call.createdAt),
     startedAt: iso(call.startedAt),
