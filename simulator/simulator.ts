@@ -6,6 +6,7 @@ import { listenerLimits, type ListenerLimits } from '../gateway/http/listener-li
 import { Behaviours, type NetworkSettings } from './behaviours';
 import { HandsetHub } from './handsets/handset-hub';
 import { buildSimulatorHttp } from './http/http-app';
+import { messageRate, type MessageRate } from './http/message-rate';
 import { MessageCenter } from './message-center';
 import { SmscServer, type SmscServerOptions } from './smsc/smsc-server';
 import { MessageStore } from './store/message-store';
@@ -24,6 +25,8 @@ export interface SimulatorOptions {
   credentials: AccountCredentials;
   /** Timeouts and connection cap of the HTTP listener; defaults in DEFAULT_LISTENER_LIMITS (docs/security.md). */
   listener?: Partial<ListenerLimits>;
+  /** Frames one handset socket may send; defaults 50 per second, burst 100 (docs/simulator.md). */
+  handsetMessageRate?: Partial<MessageRate>;
   /** SQLite file for messages; `:memory:` keeps them in memory. */
   dataFile: string;
   network?: Partial<NetworkSettings>;
@@ -99,6 +102,8 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
     voice,
     onCallFrame: voice.onCallFrame,
     onHandsetConnected: voice.onHandsetConnected,
+    clock,
+    messageRate: messageRate(options.handsetMessageRate),
     console: webConsole,
     events,
   });

@@ -14,10 +14,21 @@ export class FrameError extends Error {
 }
 
 const MAX_TEXT_LENGTH = 10_000;
+/** Numbers and call SIDs are short; anything longer is not one. */
+const MAX_FIELD_LENGTH = 64;
+/** An error frame quotes at most this much of what was wrong, never the whole frame. */
+const MAX_QUOTE_LENGTH = 100;
 
-function field(frame: Record<string, unknown>, name: string): string {
+/** `value` as JSON, cut to MAX_QUOTE_LENGTH characters: error frames stay small whatever a peer sends. */
+export function quote(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length <= MAX_QUOTE_LENGTH ? json : `${json.slice(0, MAX_QUOTE_LENGTH)}…`;
+}
+
+function field(frame: Record<string, unknown>, name: string, maxLength = MAX_FIELD_LENGTH): string {
   const value = frame[name];
   if (typeof value !== 'string' || value.length === 0) throw new FrameError(`"${name}" must be a non-empty string`);
+  if (value.length > maxLength) throw new FrameError(`"${name}" is longer than ${maxLength} characters`);
   return value;
 }
 
@@ -46,8 +57,7 @@ export function parseHandsetFrame(data: string): HandsetFrame {
     case 'call.hangup':
       return { type: 'call.hangup', callSid: field(f, 'callSid') };
     case 'call.speech': {
-      const text = field(f, 'text');
-      if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`"text" is longer than ${MAX_TEXT_LENGTH} characters`);
+      const text = field(f, 'text', MAX_TEXT_LENGTH);
       const confidence = f['confidence'] ?? 0.9;
       if (typeof confidence !== 'number' || !(confidence >= 0 && confidence <= 1)) throw new FrameError('"confidence" must be a number from 0 to 1');
       return { type: 'call.speech', callSid: field(f, 'callSid'), text, confidence };
@@ -68,6 +78,6 @@ export function parseHandsetFrame(data: string): HandsetFrame {
       return { type: 'call.dtmf', callSid: field(f, 'callSid'), digits };
     }
     default:
-      throw new FrameError(`unknown frame type ${JSON.stringify(f['type'] ?? null)}`);
+      throw new FrameError(`unknown frame type ${quote(f['type'] ?? null)}`);
   }
 }

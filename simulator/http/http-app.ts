@@ -4,7 +4,7 @@ import { basicAuthMatches, secretsEqual, type AccountCredentials } from '../../g
 import { twilioErrorBody } from '../../gateway/errors';
 import { limitConnections, limitUpgrades, listenerServerOptions, type ListenerLimits } from '../../gateway/http/listener-limits';
 import { registerControlRoutes, type ControlDeps } from './control-routes';
-import { registerHandsetSocket, type HandsetSocketDeps } from './handset-socket';
+import { MAX_FRAME_BYTES, registerHandsetSocket, type HandsetSocketDeps } from './handset-socket';
 import { sendError } from './errors';
 import type { VoiceNetwork } from '../voice/voice-network';
 import type { SimulatorConsole } from '../console';
@@ -36,7 +36,7 @@ export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
   const app = deps.logger ? Fastify({ ...serverOptions, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
   limitConnections(app.server, deps.listener);
   limitUpgrades(app.server, deps.listener);
-  app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
 
   app.setErrorHandler((error: { statusCode?: number; validation?: unknown; message: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
