@@ -1,5 +1,6 @@
 import { isAttemptReference, type CallPayload, type OutboxRow, type OutboxSender, type ReadyContent, type SendResult, type SmsPayload } from './outbox';
 import type { SmsRequest } from './sms/smpp-sms-sender';
+import { VerigateError } from './errors';
 
 /** A way to send SMS: the SMPP link, or a REST SMS API. */
 export interface SmsRoute {
@@ -21,10 +22,9 @@ export interface RoutingTable {
   defaultSms: string;
 }
 
-export class RouteMissingError extends Error {
+export class RouteMissingError extends VerigateError {
   override readonly name = 'RouteMissingError';
   readonly code = 'ROUTE_MISSING';
-  readonly temporary = false;
 }
 
 /**

@@ -1,9 +1,11 @@
+import { VerigateError, type TwilioErrorBody } from '../errors';
+
 /** An error answer from a Restcomm or Twilio-compatible API, parsed from its body. */
-export class RestApiError extends Error {
+export class RestApiError extends VerigateError {
   override readonly name = 'RestApiError';
   readonly code = 'REST_API_ERROR';
   /** 429 and 5xx are worth another try; 4xx is not. */
-  readonly temporary: boolean;
+  override readonly temporary: boolean;
 
   constructor(
     readonly status: number,
@@ -18,7 +20,7 @@ export class RestApiError extends Error {
 
   static fromResponse(status: number, body: string): RestApiError {
     try {
-      const parsed = JSON.parse(body) as { code?: unknown; message?: unknown; more_info?: unknown };
+      const parsed = JSON.parse(body) as Partial<Record<keyof TwilioErrorBody, unknown>>;
       const code = typeof parsed.code === 'number' ? parsed.code : Number(parsed.code) || undefined;
       const message = typeof parsed.message === 'string' ? parsed.message : body.slice(0, 200);
       return new RestApiError(status, code, message, typeof parsed.more_info === 'string' ? parsed.more_info : undefined);
@@ -31,8 +33,8 @@ export class RestApiError extends Error {
 }
 
 /** The API could not be reached at all (refused, reset, timed out): always temporary. */
-export class RestTransportError extends Error {
+export class RestTransportError extends VerigateError {
   override readonly name = 'RestTransportError';
   readonly code = 'REST_TRANSPORT_ERROR';
-  readonly temporary = true;
+  override readonly temporary = true;
 }

@@ -3,6 +3,7 @@ import type { CallRequest, SmsRoute, VoiceRoute } from '../router';
 import type { SmsRequest } from '../sms/smpp-sms-sender';
 import { RestApiError, RestTransportError } from './rest-errors';
 import { redactSecrets } from '../logging/redact';
+import { VerigateError } from '../errors';
 
 export type ApiFlavour = 'restcomm' | 'twilio';
 
@@ -14,7 +15,7 @@ export interface VoiceApiEndpoint {
   flavour: ApiFlavour;
 }
 
-export class VoiceApiUrlError extends Error {
+export class VoiceApiUrlError extends VerigateError {
   override readonly name = 'VoiceApiUrlError';
   readonly code = 'VOICE_API_URL_INVALID';
 }

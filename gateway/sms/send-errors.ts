@@ -1,6 +1,5 @@
 import { CommandStatus, commandStatusName } from '../smpp/command-status';
-import { SmppLinkDownError } from '../smpp/esme-client';
-import { SmppSessionClosedError, SmppTimeoutError } from '../smpp/errors';
+import { VerigateError } from '../errors';
 
 /** Statuses that say "not now", not "never": the attempt is retried within the message's expiry. */
 const TEMPORARY_STATUSES: ReadonlySet<number> = new Set([
@@ -14,10 +13,10 @@ export function isTemporaryStatus(status: number): boolean {
 }
 
 /** A send that failed; `temporary` decides between a retry and a failed attempt. */
-export class SmsSendError extends Error {
+export class SmsSendError extends VerigateError {
   override readonly name = 'SmsSendError';
   readonly code = 'SMS_SEND_FAILED';
-  constructor(message: string, readonly temporary: boolean, readonly smppStatus?: number) {
+  constructor(message: string, override readonly temporary: boolean, readonly smppStatus?: number) {
     super(message);
   }
 
@@ -28,7 +27,7 @@ export class SmsSendError extends Error {
   /** Link loss and response timeouts are temporary; anything else unexpected is too, so nothing is dropped silently. */
   static fromFailure(error: unknown): SmsSendError {
     if (error instanceof SmsSendError) return error;
-    const known = error instanceof SmppLinkDownError || error instanceof SmppTimeoutError || error instanceof SmppSessionClosedError;
-    return new SmsSendError(known ? (error as Error).message : `unexpected: ${(error as Error).message}`, true);
+    const known = error instanceof VerigateError && error.temporary;
+    return new SmsSendError(known ? error.message : `unexpected: ${(error as Error).message}`, true);
   }
 }
