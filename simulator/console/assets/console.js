@@ -27,7 +27,8 @@ function matches(m) {
   if (filters.direction.value && m.direction !== filters.direction.value) return false;
   if (filters.state.value && m.status !== filters.state.value) return false;
   if (!q) return true;
-  const digits = digitsOf(q);
+  // Any spelling of a number: +49 151…, 0049151…, 0151 1… (a leading trunk or international 0 dropped).
+  const digits = digitsOf(q).replace(/^0+/, '');
   if (digits.length >= 3 && (digitsOf(m.from).includes(digits) || digitsOf(m.to).includes(digits))) return true;
   return `${m.from} ${m.to} ${m.text}`.toLowerCase().includes(q);
 }

@@ -19,6 +19,7 @@ const socket = liveSocket(`/ws/handsets/${encodeURIComponent(number)}`, {
 function showMessage(m) {
   if (messageIds.has(m.id)) return;
   messageIds.add(m.id);
+  $('#message-list .empty')?.remove();
   const incoming = m.to === number;
   const item = el('li', {}, el('article', { class: 'item', 'aria-label': incoming ? `SMS from ${m.from}` : `SMS to ${m.to}` },
     el('header', {}, el('span', { class: `badge ${incoming ? 'info' : 'ok'}`, text: incoming ? 'Received' : 'Sent' }),
@@ -141,6 +142,7 @@ function onFrame(frame) {
     case 'call.say':
       if (frame.callSid !== call?.sid) return;
       heard(frame.text, 'said');
+      $('#gather-hint').textContent = '';
       return speak(frame.text, frame.language);
     case 'call.play':
       if (frame.callSid !== call?.sid) return;
