@@ -100,9 +100,9 @@ export function buildVerifier(options: VerifierOptions): Verifier {
     smppClient: options.gatewayTuning?.smppClient,
   });
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...options.engine, publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
-  const abuse = new AbusePolicy(store, { ...DEFAULT_ABUSE_SETTINGS, ...options.abuse }, clock);
   const callbacks = new StatusCallbacks(options.credentials.authToken, clock, options.logger);
   const surface = buildVerifySurface(db, callbacks);
+  const abuse = new AbusePolicy(store, { ...DEFAULT_ABUSE_SETTINGS, ...options.abuse }, clock, surface.safeList);
   const events = new VerificationEvents(store, callbacks, surface.webhookEvents);
   const engine: VerificationEngine = new VerificationEngine({
     store,

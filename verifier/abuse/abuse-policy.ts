@@ -52,7 +52,13 @@ export interface StartContext {
 export class AbusePolicy {
   #lastPrune = 0;
 
-  constructor(private readonly store: VerifyStore, private readonly settings: AbuseSettings, private readonly clock: Clock) {}
+  /** `safeList`: numbers the fraud guard never blocks (Verify's SafeList). */
+  constructor(
+    private readonly store: VerifyStore,
+    private readonly settings: AbuseSettings,
+    private readonly clock: Clock,
+    private readonly safeList?: { has(phoneNumber: string): boolean },
+  ) {}
 
   assertSendAllowed(service: Service, to: string, country: string | undefined, channel: Channel, context: StartContext): void {
     const now = this.clock.now();
@@ -61,7 +67,7 @@ export class AbusePolicy {
       throw new VerifyError('GEO_PERMISSION', `Delivery by ${channel} to ${country ?? 'this region'} is not allowed`);
     }
     if (this.settings.blockedPrefixes.some((prefix) => to.startsWith(prefix))) throw new VerifyError('DELIVERY_BLOCKED');
-    this.#fraudGuard(this.#key(service.sid, context.origin, to), now);
+    if (!this.safeList?.has(to)) this.#fraudGuard(this.#key(service.sid, context.origin, to), now);
     const { perDestination, perService } = this.settings;
     // As on Twilio, the limit is on one pending verification: approving or canceling it is the way out.
     if (context.pending && this.store.attemptsOfSince(context.pending.sid, now - perDestination.windowMs) >= perDestination.max) {

@@ -6,6 +6,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validTwilioSignature } from '../../../gateway/webhooks/twilio-signature';
 import { totpCode } from '../../../verifier/totp';
+import { DEFAULT_ABUSE_SETTINGS } from '../../../verifier/abuse/abuse-policy';
 import { startStack, authHeader, credentials, type RunningStack } from '../../support/stack-harness';
 import { TestHandset } from '../../support/handset';
 import { waitFor } from '../../support/wait-for';
@@ -192,6 +193,25 @@ describe('webhooks and TOTP', () => {
       expect(await entity.factors.list()).toHaveLength(0);
     } finally {
       await new Promise((resolve) => sink.close(resolve));
+    }
+  });
+});
+
+describe('the safe list and the fraud guard', () => {
+  it('lets a safe-listed number through a prefix the fraud guard blocked', async () => {
+    const guarded = await startStack({ abuse: { fraudGuard: { ...DEFAULT_ABUSE_SETTINGS.fraudGuard, minStarts: 3 } } });
+    try {
+      const c = twilio(credentials.accountSid, credentials.authToken);
+      c.verify.baseUrl = guarded.verifyUrl;
+      const verify = c.verify.v2;
+      const service = await verify.services.create({ friendlyName: 'Guarded' });
+      for (let i = 0; i < 3; i++) await verify.services(service.sid).verifications.create({ to: `+4915112360${String(i).padStart(3, '0')}`, channel: 'sms' });
+      expect((await restError(verify.services(service.sid).verifications.create({ to: '+4915112360100', channel: 'sms' }))).code).toBe(60410);
+      await verify.safelist.create({ phoneNumber: '+4915112360200' });
+      expect((await verify.services(service.sid).verifications.create({ to: '+4915112360200', channel: 'sms' })).status).toBe('pending');
+      expect((await restError(verify.services(service.sid).verifications.create({ to: '+4915112360300', channel: 'sms' }))).code).toBe(60410);
+    } finally {
+      await guarded.stop();
     }
   });
 });
