@@ -404,7 +404,7 @@ export class CallEngine {
       notify: (code, level, message, request) => this.#notify(live, code, level, message, request),
       dial: (verb, signal) => this.#dial(live, verb, signal),
       sms: (verb) => this.#deps.sendSms(verb, record),
-      recording: (parts, seconds) => this.#recording(live, parts, seconds, 'RecordVerb'),
+      recording: (parts, seconds, statusCallback) => this.#recording(live, parts, seconds, 'RecordVerb', statusCallback),
     });
     live.session = session;
     session.run().then(
@@ -515,14 +515,16 @@ export class CallEngine {
     });
   }
 
-  #recording(live: LiveCall, parts: RecordedPart[], seconds: number, source: RecordingRecord['source']): RecordingRecord {
+  /** Stores a recording and tells its status callback: `Record=true`'s, or the `<Record>` verb's (POST). */
+  #recording(live: LiveCall, parts: RecordedPart[], seconds: number, source: RecordingRecord['source'], verbCallback?: string): RecordingRecord {
     const { record } = live;
     const stored = this.#deps.recordings.add(record, parts, seconds, source, this.#deps.clock.now());
     this.#timeline(live, 'recording', `${stored.sid}, ${seconds} s`);
-    if (record.recordingStatusCallback && source === 'OutboundAPI') {
+    const callback = source === 'OutboundAPI' ? record.recordingStatusCallback : verbCallback;
+    if (callback) {
       this.#deps.callbacks.enqueue(stored.sid, {
-        url: record.recordingStatusCallback,
-        method: record.recordingStatusCallbackMethod,
+        url: callback,
+        method: source === 'OutboundAPI' ? record.recordingStatusCallbackMethod : 'POST',
         params: {
           AccountSid: record.accountSid, CallSid: record.sid, RecordingSid: stored.sid, RecordingUrl: stored.url,
           RecordingStatus: 'completed', RecordingDuration: String(seconds), RecordingChannels: '1', RecordingSource: source,
@@ -563,6 +565,7 @@ export class CallEngine {
       requestUrl: request?.url ?? null,
       requestMethod: request?.method ?? null,
     });
+    this.#deps.events?.callUpdated(live.record);
   }
 
   #setStatus(live: LiveCall, status: CallStatus, detail?: string): void {

@@ -42,8 +42,8 @@ export interface RcmlSessionDeps {
   /** Rings the Dial's targets (all numbers at once) and resolves once the bridged leg has ended. */
   dial(verb: DialVerb, signal: AbortSignal): Promise<DialResult>;
   sms(verb: SmsVerb): SmsResult;
-  /** Stores what a `<Record>` took down. */
-  recording(parts: RecordedPart[], durationSeconds: number): RecordingResult;
+  /** Stores what a `<Record>` took down, and tells `statusCallback` of it. */
+  recording(parts: RecordedPart[], durationSeconds: number, statusCallback: string | undefined): RecordingResult;
 }
 
 /** How the RCML ended the call. */
@@ -433,7 +433,7 @@ export class RcmlSession {
       return undefined;
     }
     const durationSeconds = Math.max(1, Math.round(ms / 1000));
-    const stored = this.#deps.recording(record.parts, durationSeconds);
+    const stored = this.#deps.recording(record.parts, durationSeconds, verb.recordingStatusCallback);
     const params = {
       RecordingUrl: stored.url,
       RecordingSid: stored.sid,

@@ -9,7 +9,11 @@ const LISTS: Record<string, { list: string; item: string }> = {
   calls: { list: 'Calls', item: 'Call' },
   sms_messages: { list: 'SMSMessages', item: 'SMSMessage' },
   messages: { list: 'SMSMessages', item: 'SMSMessage' },
+  notifications: { list: 'Notifications', item: 'Notification' },
+  recordings: { list: 'Recordings', item: 'Recording' },
 };
+/** A single resource's element, by the prefix of its SID. */
+const ITEMS: Record<string, string> = { CA: 'Call', RE: 'Recording', NO: 'Notification', SM: 'SMSMessage' };
 const PAGING = ['page', 'num_pages', 'page_size', 'total', 'start', 'end', 'uri', 'first_page_uri', 'previous_page_uri', 'next_page_uri', 'last_page_uri'];
 
 /**
@@ -40,7 +44,7 @@ export function toRestcommXml(body: Record<string, unknown>): string {
     const attributes = Object.fromEntries(PAGING.filter((k) => body[k] !== undefined).map((k) => [`@${k.replace(/_/g, '')}`, body[k] ?? '']));
     content = { [list]: { ...attributes, [item]: (body[listKey] as unknown[]).map(elements) } };
   } else if (typeof body['sid'] === 'string') {
-    content = { [String(body['sid']).startsWith('CA') ? 'Call' : 'SMSMessage']: elements(body) };
+    content = { [ITEMS[String(body['sid']).slice(0, 2)] ?? 'SMSMessage']: elements(body) };
   } else {
     content = { RestException: elements(body) };
   }

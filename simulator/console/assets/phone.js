@@ -146,7 +146,7 @@ function onFrame(frame) {
       return speak(frame.text, frame.language);
     case 'call.play':
       if (frame.callSid !== call?.sid) return;
-      return heard(`Playing ${frame.url}`);
+      return heard(frame.beep ? 'Beep' : frame.digits ? `Tones ${frame.digits}` : `Playing ${frame.url}`);
     case 'call.gather':
       if (frame.callSid !== call?.sid) return;
       $('#gather-hint').textContent = frame.numDigits ? `The call waits for ${frame.numDigits} digit(s).` : `The call waits for digits, ending with ${frame.finishOnKey || 'a pause'}.`;

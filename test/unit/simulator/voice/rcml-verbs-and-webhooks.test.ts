@@ -30,9 +30,10 @@ describe('<Record>', () => {
     rig = await startRig();
     const response = new VoiceResponse();
     response.say('Leave a message after the beep');
-    response.record({ action: '/recorded', finishOnKey: '#', maxLength: 60, timeout: 10 });
+    response.record({ action: '/recorded', finishOnKey: '#', maxLength: 60, timeout: 10, recordingStatusCallback: '/recording-status' });
     rig.app.on('/rcml', response.toString());
     rig.app.on('/recorded', rcml('<Say>Thanks</Say>'));
+    rig.app.on('/recording-status', '');
     const { handset, sid } = await answeredCall('+491700000301', rig.app.url('/rcml'));
     const [record] = await handset.waitForFrames('call.record');
     expect(record).toEqual({ type: 'call.record', callSid: sid, maxLength: 60, timeout: 10, finishOnKey: '#' });
@@ -53,6 +54,8 @@ describe('<Record>', () => {
     // A tone where the handset spoke, silence after what it sent.
     expect(Math.abs(bytes.readInt16LE(44 + 2 * 101))).toBeGreaterThan(1_000);
     expect(bytes.readInt16LE(bytes.length - 2)).toBe(0);
+    const [status] = await rig.app.waitFor('/recording-status');
+    expect(status!.params).toMatchObject({ RecordingSid: recorded!.params['RecordingSid'], RecordingUrl: url, RecordingStatus: 'completed', RecordingSource: 'RecordVerb' });
     const recording = await client().recordings(recorded!.params['RecordingSid']!).fetch();
     expect(recording).toMatchObject({ callSid: sid, duration: '3', source: 'RecordVerb' });
     await handset.waitForFrames('call.ended');

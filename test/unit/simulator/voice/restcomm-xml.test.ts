@@ -46,6 +46,14 @@ describe('Restcomm XML answers', () => {
     expect(parsed.RestcommResponse.RestException).toMatchObject({ Code: '20404', Status: '404' });
   });
 
+  it('answers a call\'s Notifications in XML, each as a <Notification>', async () => {
+    const form = { From: '+15550001111', To: '+491700000098', Url: 'http://127.0.0.1:9/rcml', Twiml: '<Response/>' };
+    const created = JSON.parse((await call('POST', `${base}/Calls.json`, form)).text) as { sid: string };
+    const xml = await call('GET', `${base}/Calls/${created.sid}/Notifications`);
+    const parsed = parser.parse(xml.text) as { RestcommResponse: { Notifications: { Notification: { ErrorCode: string; Log: string } } } };
+    expect(parsed.RestcommResponse.Notifications.Notification).toMatchObject({ ErrorCode: '32019', Log: '1' });
+  });
+
   it('keeps the Twilio path JSON-only', async () => {
     const twilio = await call('GET', `/2010-04-01/Accounts/${credentials.accountSid}/Calls`);
     expect(twilio.type).toMatch(/^application\/json/);
