@@ -6,8 +6,10 @@ import { redactSecrets } from '../gateway/logging/redact';
 import { describeEndpoint, parseSmppUrl } from '../gateway/smpp';
 import { parseVoiceApiUrl } from '../gateway/rest/voice-api-client';
 import { buildVerifier } from '../verifier';
+import { codeKeyFile, CodeKeyError, parseCodeKey } from '../verifier/code-key';
 import { DEFAULT_ABUSE_SETTINGS } from '../verifier/abuse/abuse-policy';
-import { ConfigError, loadConfig, SETTINGS, settingsHelp, type Config } from './config';
+import { moveSimulatorTables, simulatorDataFile } from './data-files';
+import { ConfigError, loadConfig, SETTINGS, settingsHelp, type Config, type SettingName } from './config';
 
 const USAGE = `Usage: verigate <command> [flags]
 
@@ -32,8 +34,12 @@ type Flags = Record<string, string | boolean | undefined>;
 function shownSecret(name: 'authToken' | 'smppPassword', config: Config, flags: Flags): { value: string; isDefault: boolean; note: string } {
   const def = SETTINGS[name];
   if (config[name] === def.default) return { value: def.default, isDefault: true, note: `development default; set ${def.env}` };
-  const source = flags[def.flag] !== undefined ? `--${def.flag}` : process.env[def.env] ? def.env : 'the config file';
-  return { value: '••••••', isDefault: false, note: `set from ${source}` };
+  return { value: '••••••', isDefault: false, note: `set from ${sourceOf(name, flags)}` };
+}
+
+function sourceOf(name: SettingName, flags: Flags): string {
+  const def: { flag: string; env: string } = SETTINGS[name];
+  return flags[def.flag] !== undefined ? `--${def.flag}` : process.env[def.env] ? def.env : 'the config file';
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -81,7 +87,13 @@ interface Running {
   stop(): Promise<void>;
 }
 
-function simulatorOptions(config: Config, logger: Logger) {
+/** Where the simulator keeps its messages: its own file in `start`, never the verifier's by default. */
+function simulatorStore(command: 'simulator' | 'start', config: Config): string {
+  if (config.simData) return config.simData;
+  return command === 'start' ? simulatorDataFile(config.data) : config.data;
+}
+
+function simulatorOptions(config: Config, dataFile: string, logger: Logger) {
   return {
     host: config.host,
     httpPort: config.simPort,
@@ -89,15 +101,15 @@ function simulatorOptions(config: Config, logger: Logger) {
     smppSystemId: config.smppSystemId,
     smppPassword: config.smppPassword,
     credentials: { accountSid: config.accountSid, authToken: config.authToken },
-    dataFile: config.data,
+    dataFile,
     network: { receiptDelayMs: config.receiptDelayMs, maxSubmitsPerSecond: config.maxSubmitsPerSecond },
     maxMessages: config.maxMessages,
     logger,
   };
 }
 
-async function startSimulator(config: Config, flags: Flags, logger: Logger): Promise<Running & { httpPort: number; smppPort: number }> {
-  const simulator = buildSimulator(simulatorOptions(config, logger));
+async function startSimulator(config: Config, dataFile: string, flags: Flags, logger: Logger): Promise<Running & { httpPort: number; smppPort: number }> {
+  const simulator = buildSimulator(simulatorOptions(config, dataFile, logger));
   simulator.smsc.on('bound', (b) => logger.info({ systemId: b.systemId, mode: b.mode, remote: b.remote }, 'ESME bound'));
   simulator.smsc.on('unbound', (b) => logger.info({ systemId: b.systemId, mode: b.mode, remote: b.remote }, 'ESME unbound'));
   simulator.smsc.on('protocolError', (error, remote) => logger.warn({ remote, status: error.status, sessionSurvives: error.sessionSurvives }, error.message));
@@ -146,7 +158,7 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
     smpp,
     voiceApi,
     smsRestPrefixes: config.smsRestPrefixes ? config.smsRestPrefixes.replace(/\s/g, '').split(',') : [],
-    codeKey: config.codeKey ? Buffer.from(config.codeKey, 'base64') : undefined,
+    codeKey: config.codeKey ? parseCodeKey(config.codeKey) : undefined,
     engine: { smsFrom: config.smsFrom, flashcallPrefix: config.flashcallPrefix },
     hostedPages: { enabled: config.pages === 'on', serviceName: config.pagesServiceName },
     sessionTokens: { ttlSeconds: config.sessionTokenTtl },
@@ -177,9 +189,14 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
   const logger = createLogger({ level: config.logLevel });
   const parts: Running[] = [];
   let verifyBase: string | undefined;
+  const simulatorFile = command === 'verifier' ? undefined : simulatorStore(command, config);
   try {
-    if (command !== 'verifier') {
-      const simulator = await startSimulator(config, flags, logger.child({ component: 'simulator' }));
+    if (command === 'start') {
+      const moved = moveSimulatorTables(config.data, simulatorFile!);
+      if (moved) logger.info({ from: config.data, to: simulatorFile, messages: moved }, "moved the simulator's messages out of the verifier's database");
+    }
+    if (simulatorFile !== undefined) {
+      const simulator = await startSimulator(config, simulatorFile, flags, logger.child({ component: 'simulator' }));
       parts.push(simulator);
       if (command === 'start') {
         const verifier = await startVerifier(config, logger, {
@@ -196,7 +213,7 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
     }
   } catch (error) {
     for (const part of parts.reverse()) await part.stop().catch(() => undefined);
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof CodeKeyError) {
       process.stderr.write(`verigate: bad config: ${error.message}\n`);
       return 2;
     }
@@ -216,7 +233,8 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
       ...parts.flatMap((p) => p.lines),
       `  Account SID       ${config.accountSid}`,
       `  Auth token        ${token.value}   (${token.note})`,
-      `  Data              ${config.data}`,
+      `  Data              ${command === 'start' ? `${config.data} (verifier), ${simulatorFile} (simulator)` : (simulatorFile ?? config.data)}`,
+      ...(command === 'simulator' ? [] : [`  Code key          ${config.codeKey ? `set from ${sourceOf('codeKey', flags)}` : (codeKeyFile(config.data) ?? 'in memory, as the database')}`]),
       '',
       'Try:',
       example,

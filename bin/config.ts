@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseCodeKey } from '../verifier/code-key';
 
 /**
  * One schema for every setting: its flag, its env var, its default and its
@@ -24,6 +25,7 @@ export const SETTINGS = {
   accountSid: { flag: 'account-sid', env: 'VERIGATE_ACCOUNT_SID', kind: 'string', default: 'AC0123456789abcdef0123456789abcdef', help: 'API account SID (HTTP Basic user)' },
   authToken: { flag: 'auth-token', env: 'VERIGATE_AUTH_TOKEN', kind: 'string', default: 'verigate-dev-auth-token', help: 'API auth token (HTTP Basic password)' },
   data: { flag: 'data', env: 'VERIGATE_DATA', kind: 'string', default: '', help: 'SQLite file (":memory:" allowed)' },
+  simData: { flag: 'sim-data', env: 'VERIGATE_SIM_DATA', kind: 'string', default: '', help: "the simulator's SQLite file (start: beside --data, NAME-simulator.db; simulator: --data)" },
   receiptDelayMs: { flag: 'receipt-delay', env: 'VERIGATE_RECEIPT_DELAY_MS', kind: 'integer', default: 1000, help: 'ms from submit to delivery receipt' },
   maxMessages: { flag: 'max-messages', env: 'VERIGATE_MAX_MESSAGES', kind: 'integer', default: 10_000, help: 'simulator messages kept (the newest; the console lists them); 0 keeps all' },
   maxSubmitsPerSecond: { flag: 'max-submits-per-second', env: 'VERIGATE_MAX_SUBMITS_PER_SECOND', kind: 'integer', default: 0, help: 'SMSC throughput cap (0 = none)' },
@@ -38,7 +40,7 @@ export const SETTINGS = {
   pages: { flag: 'pages', env: 'VERIGATE_PAGES', kind: 'string', default: 'on', help: 'on or off: the hosted verification pages at /' },
   pagesServiceName: { flag: 'pages-service-name', env: 'VERIGATE_PAGES_SERVICE_NAME', kind: 'string', default: 'Verigate', help: 'the name the hosted pages put in their codes' },
   sessionTokenTtl: { flag: 'session-token-ttl', env: 'VERIGATE_SESSION_TOKEN_TTL', kind: 'integer', default: 600, help: 'seconds a hosted-pages session token (JWT) is valid' },
-  codeKey: { flag: 'code-key', env: 'VERIGATE_CODE_KEY', kind: 'string', default: '', help: 'base64 server key for codes, 32+ bytes (default: generated, kept in the database)' },
+  codeKey: { flag: 'code-key', env: 'VERIGATE_CODE_KEY', kind: 'string', default: '', help: 'base64 server key for codes, 32+ bytes (default: a key file beside the database, DATA.key, mode 0600)' },
   logLevel: { flag: 'log-level', env: 'VERIGATE_LOG_LEVEL', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 } satisfies Record<string, SettingDef>;
 
@@ -69,7 +71,7 @@ function check(name: SettingName, raw: unknown, source: string): string | number
     if (name === 'pagesServiceName' && (!value.trim() || value.length > 64)) throw new ConfigError(`${label}: 1 to 64 characters`);
     if (name === 'publicUrl' && value && !/^https?:\/\/[^\s/]+/.test(value)) throw new ConfigError(`${label}: "${value}" is not an http(s) URL`);
     if (name === 'flashcallPrefix' && !/^\+\d{1,9}$/.test(value)) throw new ConfigError(`${label}: "${value}" must be "+" and 1 to 9 digits`);
-    if (name === 'codeKey' && value && Buffer.from(value, 'base64').length < 32) throw new ConfigError(`${label}: must be base64 of at least 32 bytes`);
+    if (name === 'codeKey' && value && !parseCodeKey(value)) throw new ConfigError(`${label}: must be base64 of at least 32 bytes`);
     return value;
   }
   const text = String(raw).trim();

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -13,6 +12,7 @@ import { listenerLimits, type ListenerLimits } from '../gateway/http/listener-li
 import { AbusePolicy, DEFAULT_ABUSE_SETTINGS, type AbuseSettings } from './abuse/abuse-policy';
 import { CodeBook } from './codes';
 import { buildVerifySurface } from './verify-surface';
+import { loadCodeKey } from './code-key';
 import { DeliveryTracker } from './delivery-tracker';
 import { StatusCallbacks } from './events/status-callbacks';
 import { VerificationEvents } from './events/verification-events';
@@ -37,7 +37,7 @@ export interface VerifierOptions {
   voiceApi?: VoiceApiEndpoint;
   /** Destination prefixes whose SMS go through the voice API's REST SMS resource instead of SMPP. */
   smsRestPrefixes?: string[];
-  /** Server key for codes (≥ 32 bytes); kept in the database when not given. */
+  /** Server key for codes (≥ 32 bytes); when not given, the key file beside the database (verifier/code-key.ts). */
   codeKey?: Buffer;
   engine?: Partial<Omit<EngineSettings, 'publicUrl'>>;
   abuse?: Partial<AbuseSettings>;
@@ -76,8 +76,7 @@ export function buildVerifier(options: VerifierOptions): Verifier {
   const clock = options.clock ?? systemClock;
   const db = openDatabase(options.dataFile);
   const store = new VerifyStore(db);
-  const key = options.codeKey ?? Buffer.from(store.secret('code-key', () => randomBytes(32).toString('base64'), clock.now()), 'base64');
-  const codes = new CodeBook(key);
+  const codes = new CodeBook(loadCodeKey({ given: options.codeKey, dataFile: options.dataFile, store, logger: options.logger }));
   const registry = new Registry();
   const voice = options.voiceApi ? new VoiceApiClient(options.voiceApi, { name: 'voice' }) : undefined;
   // SMS goes over SMPP unless its destination starts with one of smsRestPrefixes (or there is no SMPP link).

@@ -302,6 +302,27 @@ export class VerifyStore {
 
   // Secrets
 
+  /** The value stored under `name`, if any. */
+  storedSecret(name: string): string | undefined {
+    return (this.#sql('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string } | undefined)?.value;
+  }
+
+  /**
+   * Deletes a secret so that no copy stays in the files: `secure_delete`
+   * overwrites the freed cell with zeros, and the truncating checkpoint
+   * empties the WAL, which still held the old page.
+   */
+  eraseSecret(name: string): void {
+    const before = this.db.pragma('secure_delete', { simple: true }) as number;
+    this.db.pragma('secure_delete = ON');
+    try {
+      this.#sql('DELETE FROM secrets WHERE name = ?').run(name);
+    } finally {
+      this.db.pragma(`secure_delete = ${before}`);
+    }
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   /** The value stored under `name`, or `create()` stored there on first use. */
   secret(name: string, create: () => string, now: number): string {
     this.#sql('INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)').run(name, create(), now);
