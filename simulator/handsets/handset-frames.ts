@@ -1,3 +1,5 @@
+import { VerigateError } from '../../gateway/errors';
+
 /** Frames a handset may send (SPEC §5), checked before anything acts on them. */
 export type HandsetFrame =
   | { type: 'sms.send'; to: string; text: string }
@@ -8,7 +10,7 @@ export type HandsetFrame =
   | { type: 'call.speech'; callSid: string; text: string; confidence: number }
   | { type: 'call.audio'; callSid: string; seconds: number };
 
-export class FrameError extends Error {
+export class FrameError extends VerigateError {
   override readonly name = 'FrameError';
   readonly code = 'HANDSET_BAD_FRAME';
 }

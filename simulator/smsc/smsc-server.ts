@@ -14,6 +14,7 @@ import {
 import { systemClock, type Clock, type Timer } from '../../gateway/clock';
 import { BindGuard, defaultBindGuardSettings, type BindGuardSettings } from './bind-guard';
 import { ReportThrottle } from './report-throttle';
+import { VerigateError } from '../../gateway/errors';
 
 export type BindMode = 'transmitter' | 'receiver' | 'transceiver';
 
@@ -356,7 +357,7 @@ function addressOf(remote: string): string {
   return remote.slice(0, remote.lastIndexOf(':'));
 }
 
-export class NoReceiverError extends Error {
+export class NoReceiverError extends VerigateError {
   override readonly name = 'NoReceiverError';
   readonly code = 'SMSC_NO_RECEIVER';
   constructor(systemId?: string) {

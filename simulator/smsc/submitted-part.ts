@@ -1,6 +1,7 @@
 import { concatInfo, decodeText, splitUdh } from '../../gateway/text';
 import { CommandStatus, ESM_CLASS, type MessagePdu } from '../../gateway/smpp';
 import { normaliseAddress } from '../numbers';
+import { VerigateError } from '../../gateway/errors';
 
 /** One submit_sm or data_sm, decoded: its text, and where it belongs in a concatenated message. */
 export interface SubmittedPart {
@@ -12,7 +13,7 @@ export interface SubmittedPart {
   concat?: { ref: number; total: number; seq: number };
 }
 
-export class PartRejectedError extends Error {
+export class PartRejectedError extends VerigateError {
   override readonly name = 'PartRejectedError';
   readonly code = 'SMSC_PART_REJECTED';
   constructor(message: string, readonly status: number) {

@@ -1,4 +1,4 @@
-import { TwilioApiError } from '../../gateway/errors';
+import { TwilioApiError, VerigateError } from '../../gateway/errors';
 
 /**
  * The voice network's error catalogue: Twilio's numeric codes, so that clients
@@ -68,7 +68,7 @@ export class VoiceApiError extends TwilioApiError {
 }
 
 /** An RCML document could not be fetched, parsed or run: the call ends with this code as an error notification. */
-export class RcmlError extends Error {
+export class RcmlError extends VerigateError {
   override readonly name = 'RcmlError';
 
   constructor(readonly code: VoiceErrorCode, message: string) {

@@ -4,6 +4,7 @@ import { Agent, request } from 'undici';
 import { twilioSignature } from '../../gateway/webhooks/twilio-signature';
 import type { HttpMethod } from './rcml-parser';
 import { redactSecrets } from '../../gateway/logging/redact';
+import { VerigateError } from '../../gateway/errors';
 
 export interface WebhookRequest {
   url: string;
@@ -25,13 +26,13 @@ export interface SendOptions {
 }
 
 /** The app server could not be reached or did not answer in time. */
-export class WebhookTransportError extends Error {
+export class WebhookTransportError extends VerigateError {
   override readonly name = 'WebhookTransportError';
   readonly code = 'WEBHOOK_TRANSPORT';
 }
 
 /** The answer was larger than the caller allows. */
-export class WebhookTooLargeError extends Error {
+export class WebhookTooLargeError extends VerigateError {
   override readonly name = 'WebhookTooLargeError';
   readonly code = 'WEBHOOK_TOO_LARGE';
 }
