@@ -11,10 +11,11 @@ import { WebhookRedirectError, WebhookTooLargeError, type WebhookClient } from '
 import { redactSecrets } from '../../gateway/logging/redact';
 
 /**
- * Documents fetched (Url, Redirect, actions) within one second of call time
- * before the call is cut off as a loop: a `<Redirect>` to itself, or a loop
- * through `<Pause length="0">` or `<Gather timeout="0">`, would otherwise hit
- * the app server as fast as it answers.
+ * Documents fetched (Url, Redirect, actions) within one second of call time,
+ * with no input from the handset between them, before the call is cut off as
+ * a loop: a `<Redirect>` to itself, or a loop through `<Pause length="0">` or
+ * `<Gather timeout="0">`, would otherwise hit the app server as fast as it
+ * answers. Input (digits, speech, a recording) shows a person is there.
  */
 export const MAX_DOCUMENTS_PER_SECOND = 20;
 /** Twilio's code for a session that requested too many documents. */
@@ -377,6 +378,7 @@ export class RcmlSession {
     }
     this.#checkInterrupted();
     this.#note({ kind: 'gather', digits: gather.digits, ...(gather.speech !== undefined ? { speech: gather.speech } : {}), outcome });
+    if (gather.digits !== '' || gather.speech !== undefined) this.#documentsInWindow = 0;
     if (gather.speech !== undefined) return { SpeechResult: gather.speech, Confidence: gather.confidence.toFixed(2) };
     if (gather.digits !== '') return { Digits: gather.digits, ...(gather.finishedOnKey ? { FinishedOnKey: verb.finishOnKey } : {}) };
     if (gather.finishedOnKey || verb.actionOnEmptyResult) return { Digits: '', ...(gather.finishedOnKey ? { FinishedOnKey: verb.finishOnKey } : {}) };
@@ -432,6 +434,7 @@ export class RcmlSession {
       this.#checkInterrupted();
       return undefined;
     }
+    this.#documentsInWindow = 0;
     const durationSeconds = Math.max(1, Math.round(ms / 1000));
     const stored = this.#deps.recording(record.parts, durationSeconds, verb.recordingStatusCallback);
     const params = {

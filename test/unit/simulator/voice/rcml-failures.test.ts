@@ -172,3 +172,23 @@ describe('handset frames about calls', () => {
     expect(rig.sim.sim.voice.engine.get(sid)?.status).toBe('ringing');
   });
 });
+
+describe('input resets the loop bound', () => {
+  it(`lets a caller go round a menu more than ${MAX_DOCUMENTS_PER_SECOND} times when each round has input`, async () => {
+    const response = new VoiceResponse();
+    response.gather({ numDigits: 1, action: '/menu' });
+    rig.app.on('/menu', response.toString());
+    const handset = await rig.handset('+491700000033');
+    const call = await client().calls.create({ from: '+15550001111', to: '+491700000033', url: rig.app.url('/menu') });
+    await handset.waitForFrames('call.incoming');
+    handset.send({ type: 'call.answer', callSid: call.sid });
+    const rounds = MAX_DOCUMENTS_PER_SECOND + 5;
+    for (let i = 1; i <= rounds; i++) {
+      await handset.waitForFrames('call.gather', i);
+      handset.send({ type: 'call.dtmf', callSid: call.sid, digits: '1' });
+    }
+    await handset.waitForFrames('call.gather', rounds + 1);
+    expect(rig.sim.sim.voice.engine.get(call.sid)).toMatchObject({ status: 'in-progress', errorCode: null });
+    await client().calls(call.sid).update({ status: 'completed' });
+  });
+});
