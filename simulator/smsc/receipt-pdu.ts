@@ -1,0 +1,39 @@
+import { ESM_CLASS } from '../../gateway/smpp';
+import { formatReceipt, statForState } from '../../gateway/receipt';
+import type { Segment } from '../store/message-store';
+
+const NETWORK_TYPE_GSM = 3;
+
+/** The deliver_sm fields of a part's delivery receipt (SMPP 3.4 Appendix B text, and the receipt TLVs). */
+export function receiptPdu(segment: Segment): Record<string, unknown> {
+  const text = formatReceipt({
+    id: segment.messageId,
+    sub: 1,
+    dlvrd: segment.outcome === 'delivered' ? 1 : 0,
+    submitDate: new Date(segment.submittedAt),
+    doneDate: new Date(segment.doneAt ?? segment.submittedAt),
+    stat: statForState(segment.state),
+    err: segment.errorCode,
+    text: segment.body,
+  });
+  const fields: Record<string, unknown> = {
+    source_addr_ton: 1,
+    source_addr_npi: 1,
+    source_addr: segment.destination.replace(/^\+/, ''),
+    dest_addr_ton: /^\+?\d+$/.test(segment.source) ? 1 : 5,
+    dest_addr_npi: 1,
+    destination_addr: segment.source.replace(/^\+/, ''),
+    esm_class: ESM_CLASS.DELIVERY_RECEIPT,
+    data_coding: 0,
+    short_message: Buffer.from(text, 'latin1'),
+    receipted_message_id: segment.messageId,
+    message_state: segment.state,
+  };
+  if (segment.errorCode) {
+    const code = Buffer.alloc(3);
+    code.writeUInt8(NETWORK_TYPE_GSM, 0);
+    code.writeUInt16BE(segment.errorCode, 1);
+    fields['network_error_code'] = code;
+  }
+  return fields;
+}
