@@ -14,6 +14,8 @@ import type { DeliveryOutcome } from './receipt';
 
 /** Twilio's opt-out keywords: an MO that is one of these opts its sender out. */
 const OPT_OUT_KEYWORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
+/** Twilio's opt-in keywords: an MO that is one of these opts its sender back in. */
+const OPT_IN_KEYWORDS = new Set(['START', 'YES', 'UNSTOP']);
 
 export interface DeliveryReport extends PartDelivery {
   outcome: DeliveryOutcome;
@@ -154,6 +156,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.metrics.mobileOriginated.inc();
     const keyword = message.text.trim().toUpperCase();
     if (OPT_OUT_KEYWORDS.has(keyword)) this.outbox.recordOptOut(message.from, keyword, this.#clock.now());
+    if (OPT_IN_KEYWORDS.has(keyword)) this.outbox.clearOptOut(message.from);
     this.#logger?.info({ from: message.from, to: message.to, optOut: OPT_OUT_KEYWORDS.has(keyword) }, 'MO message');
     this.emit('mo', message);
     return 0;

@@ -10,6 +10,7 @@ export const VERIFY_ERRORS = {
   AUTHENTICATE: { code: 20003, status: 401, title: 'Authentication Error - invalid username' },
   NOT_FOUND: { code: 20404, status: 404, title: 'The requested resource was not found' },
   TOO_MANY_REQUESTS: { code: 20429, status: 429, title: 'Too many requests' },
+  UNSUBSCRIBED: { code: 21610, status: 400, title: 'Attempt to send to unsubscribed recipient' },
   INVALID_PARAMETER: { code: 60200, status: 400, title: 'Invalid parameter' },
   MAX_CHECK_ATTEMPTS: { code: 60202, status: 429, title: 'Max check attempts reached' },
   MAX_SEND_ATTEMPTS: { code: 60203, status: 429, title: 'Max send attempts reached' },

@@ -1,8 +1,10 @@
 import type { Clock } from '../gateway/clock';
 import { isAttemptReference, type CallPayload, type OutboxRow, type ReadyContent, type SmsPayload } from '../gateway/outbox';
+import { countParts } from '../gateway/text';
 import { localized, resolveLocale, smsText } from './channels/messages';
 import type { CodeBook } from './codes';
 import type { Attempt, Service, Verification, VerifyStore } from './store/verify-store';
+import { MAX_SMS_PARTS } from './text-limits';
 
 /** What the messages say and where calls come from. */
 export interface EngineSettings {
@@ -22,6 +24,15 @@ export class StaleVerificationError extends Error {
   override readonly name = 'StaleVerificationError';
   readonly temporary = false;
 }
+
+/** A message longer than MAX_SMS_PARTS parts is never sent: the row fails for good instead of retrying. */
+export class UnsendableMessageError extends Error {
+  override readonly name = 'UnsendableMessageError';
+  readonly temporary = false;
+}
+
+/** The parts of a verification that its SMS text depends on. */
+export type SmsContent = Pick<Verification, 'customFriendlyName' | 'locale' | 'amount' | 'payee'>;
 
 export interface VoiceScript {
   intro: string;
@@ -64,12 +75,15 @@ export class MessageRenderer {
     if (!attempt || !service) throw new StaleVerificationError(`attempt ${reference.attemptSid} is gone`);
     const code = this.codeOf(verification, service, reference.sealedCode);
     if (attempt.channel === 'sms') {
+      const text = this.smsText(verification, service, code);
+      const parts = countParts(text).parts;
+      if (parts > MAX_SMS_PARTS) throw new UnsendableMessageError(`the message of ${verification.sid} needs ${parts} SMS parts, at most ${MAX_SMS_PARTS}`);
       const sms: SmsPayload = {
         // Used when the SMS goes through a REST API; the SMPP route reads receipts instead.
         statusCallback: `${settings.publicUrl}/v2/sms/status/${attempt.sid}`,
         from: settings.smsFrom,
         to: verification.to,
-        text: this.smsText(verification, service, code),
+        text,
       };
       return { kind: 'sms', payload: sms };
     }
@@ -87,7 +101,7 @@ export class MessageRenderer {
   }
 
   /** The SMS text of `verification` carrying `code`. */
-  smsText(verification: Pick<Verification, 'customFriendlyName' | 'locale' | 'amount' | 'payee'>, service: Service, code: string): string {
+  smsText(verification: SmsContent, service: Service, code: string): string {
     return smsText({
       name: verification.customFriendlyName ?? service.friendlyName,
       code,
@@ -95,6 +109,11 @@ export class MessageRenderer {
       psd2: service.psd2Enabled && verification.amount && verification.payee ? { amount: verification.amount, payee: verification.payee } : undefined,
       doNotShare: service.doNotShareWarningEnabled,
     });
+  }
+
+  /** How many SMS parts the text of `content` takes with a code of `codeLength` digits. */
+  smsParts(content: SmsContent, service: Service, codeLength: number): number {
+    return countParts(this.smsText(content, service, '0'.repeat(codeLength))).parts;
   }
 
   /** The code of a verification, derived (or unsealed, for a CustomCode); only ever held in memory. */

@@ -10,6 +10,7 @@ import { newSid } from './ids';
 import type { MessageRenderer, VoiceScript } from './message-renderer';
 import { parseE164 } from './phone';
 import type { Attempt, Service, Verification, VerifyStore } from './store/verify-store';
+import { limited, MAX_SMS_PARTS, required } from './text-limits';
 import { validateStart, type CheckInput, type StartInput } from './verification-input';
 
 export type { EngineSettings } from './message-renderer';
@@ -56,6 +57,11 @@ export class VerificationEngine {
       this.#expire(pending);
       pending = undefined;
     }
+    if (channel === 'sms') {
+      // A number that answered STOP gets no SMS until it answers START (gateway.ts records both from MO messages).
+      if (gateway.outbox.isOptedOut(phone.e164)) throw new VerifyError('UNSUBSCRIBED', `Attempt to send to unsubscribed recipient: ${phone.e164} answered STOP`);
+      this.#assertSendable(service, input, pending);
+    }
     this.#deps.abuse.assertSendAllowed(service, phone.e164, phone.country, channel, { origin: pageSession ? 'page' : 'api', pending });
 
     const result = store.transaction(() => {
@@ -79,7 +85,7 @@ export class VerificationEngine {
           codeHash: codes.hash(sid, code),
           customCode: nonce === null,
           locale: input.locale ?? null,
-          customFriendlyName: input.customFriendlyName ?? null,
+          customFriendlyName: input.customFriendlyName || null,
           amount: input.amount ?? null,
           payee: input.payee ?? null,
           checks: 0,
@@ -126,8 +132,9 @@ export class VerificationEngine {
    */
   check(service: Service, input: CheckInput): Verification {
     const { store, clock, codes } = this.#deps;
-    if (!input.code) throw new VerifyError('INVALID_PARAMETER', 'Missing required parameter `Code`');
+    limited('Code', required('Code', input.code));
     if (!input.to && !input.verificationSid) throw new VerifyError('MISSING_TO_OR_SID');
+    limited('VerificationSid', input.verificationSid);
     const now = clock.now();
     let verification: Verification | undefined;
     if (input.verificationSid) {
@@ -158,7 +165,7 @@ export class VerificationEngine {
       if (current && current.checks >= MAX_CHECKS) throw new VerifyError('MAX_CHECK_ATTEMPTS');
       throw this.#notFound(service, 'VerificationCheck');
     }
-    const candidate = this.#candidate(verification, service, input.code);
+    const candidate = this.#candidate(verification, service, input.code!);
     const psd2Matches = !service.psd2Enabled || (input.amount === verification.amount && input.payee === verification.payee);
     const right = candidate !== undefined && codes.matches(verification.sid, candidate, verification.codeHash) && psd2Matches;
     if (right && store.settle(verification.sid, 'approved', now)) {
@@ -192,6 +199,7 @@ export class VerificationEngine {
   }
 
   update(service: Service, sidOrTo: string, status: string | undefined): { verification: Verification; attempts: Attempt[] } {
+    required('Status', status);
     if (status !== 'canceled' && status !== 'approved') throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `Status`: must be canceled or approved');
     const { verification } = this.fetch(service, sidOrTo);
     const { sid } = verification;
@@ -229,6 +237,16 @@ export class VerificationEngine {
 
   onSmsStatus(attempt: Attempt, status: string): void {
     this.#deps.delivery.onSmsStatus(attempt, status);
+  }
+
+  /** An SMS that would take more than MAX_SMS_PARTS parts is refused now, not retried until it expires. */
+  #assertSendable(service: Service, input: StartInput, pending: Verification | undefined): void {
+    const content = pending ?? { customFriendlyName: input.customFriendlyName || null, locale: input.locale ?? null, amount: input.amount ?? null, payee: input.payee ?? null };
+    const codeLength = pending?.codeLength ?? input.customCode?.length ?? service.codeLength;
+    const parts = this.#deps.renderer.smsParts(content, service, codeLength);
+    if (parts > MAX_SMS_PARTS) {
+      throw new VerifyError('INVALID_PARAMETER', `Invalid parameter: the message would need ${parts} SMS parts, at most ${MAX_SMS_PARTS}: shorten CustomFriendlyName, Amount or Payee`);
+    }
   }
 
   #candidate(verification: Verification, service: Service, code: string): string | undefined {

@@ -2,6 +2,7 @@ import { SUPPORTED_LOCALES } from './channels/messages';
 import { VerifyError } from './errors';
 import { parseE164, type PhoneNumber } from './phone';
 import type { Channel, Service } from './store/verify-store';
+import { limited, required } from './text-limits';
 
 export const CHANNELS: readonly Channel[] = ['sms', 'call', 'flashcall'];
 
@@ -38,11 +39,14 @@ function isSupportedLocale(locale: string): boolean {
  * number, channel, locale, a route for the channel, PSD2, CustomCode.
  */
 export function validateStart(service: Service, input: StartInput, hasRoute: (kind: 'sms' | 'call', to: string) => boolean): { phone: PhoneNumber; channel: Channel } {
-  const phone = parseE164(input.to ?? '');
-  if (!phone) throw new VerifyError('INVALID_PARAMETER', `Invalid parameter \`To\`: ${input.to ? 'not an E.164 phone number' : 'missing'}`);
-  const channel = input.channel as Channel;
+  const phone = parseE164(required('To', input.to));
+  if (!phone) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `To`: not an E.164 phone number');
+  const channel = required('Channel', input.channel) as Channel;
   if (!CHANNELS.includes(channel)) throw new VerifyError('INVALID_PARAMETER', `Invalid parameter \`Channel\`: must be one of ${CHANNELS.join(', ')}`);
-  if (input.locale !== undefined && !isSupportedLocale(input.locale)) {
+  limited('CustomFriendlyName', input.customFriendlyName);
+  limited('Amount', input.amount);
+  limited('Payee', input.payee);
+  if (input.locale !== undefined && !isSupportedLocale(limited('Locale', input.locale)!)) {
     throw new VerifyError('INVALID_PARAMETER', `Invalid parameter \`Locale\`: supported are ${SUPPORTED_LOCALES.join(', ')}`);
   }
   if (!hasRoute(channel === 'sms' ? 'sms' : 'call', phone.e164)) {

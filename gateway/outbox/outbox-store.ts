@@ -187,6 +187,11 @@ export class OutboxStore {
       .run(number, keyword, now);
   }
 
+  /** The number answered START (or a synonym): it may be sent to again. */
+  clearOptOut(number: string): void {
+    this.#sql('DELETE FROM opt_outs WHERE number = ?').run(number);
+  }
+
   isOptedOut(number: string): boolean {
     return this.#sql('SELECT 1 FROM opt_outs WHERE number = ?').get(number) !== undefined;
   }

@@ -6,6 +6,7 @@ import type { VerificationEngine } from '../verification-engine';
 import type { VerifierMetrics } from '../metrics';
 import type { RateLimitStore } from '../store/rate-limit-store';
 import { parseRateLimitsParam } from './rate-limit-routes';
+import { limited, required, TEXT_LIMITS } from '../text-limits';
 import { serviceJson, verificationCheckJson, verificationJson } from './serialize';
 
 export interface VerifyRoutesDeps {
@@ -22,7 +23,8 @@ export interface VerifyRoutesDeps {
 type Form = Record<string, string | boolean | number | undefined>;
 
 const text = (description: string) => ({ type: 'string', description });
-const flag = (description: string) => ({ type: 'boolean', description });
+// A string, parsed by `parseFlag`: older Twilio SDKs send `True` and `False`, which a boolean schema refuses.
+const flag = (description: string) => ({ type: 'string', description: `${description}: true or false` });
 
 const serviceBody = {
   type: 'object',
@@ -52,11 +54,23 @@ function str(form: Form, name: string): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
+/** `true`/`false` in any case, as Twilio accepts them. */
+function parseFlag(name: string, value: Form[string]): boolean {
+  const text = String(value).toLowerCase();
+  if (text !== 'true' && text !== 'false') throw new VerifyError('INVALID_PARAMETER', `Invalid parameter \`${name}\`: true or false`);
+  return text === 'true';
+}
+
+/** A form body that came without a Content-Type, read as the form Twilio would take it for. */
+function formOf(body: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
 function serviceChanges(form: Form): ServiceUpdate {
   const changes: ServiceUpdate = {};
   if (form['FriendlyName'] !== undefined) {
     const name = String(form['FriendlyName']).trim();
-    if (!name || name.length > 64) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `FriendlyName`: 1 to 64 characters');
+    if (!name || [...name].length > TEXT_LIMITS.FriendlyName) throw new VerifyError('INVALID_PARAMETER', `Invalid parameter \`FriendlyName\`: 1 to ${TEXT_LIMITS.FriendlyName} characters`);
     changes.friendlyName = name;
   }
   if (form['CodeLength'] !== undefined) {
@@ -70,12 +84,12 @@ function serviceChanges(form: Form): ServiceUpdate {
     changes.verificationTtl = ttl;
   }
   if (form['StatusCallback'] !== undefined) {
-    const url = String(form['StatusCallback']);
+    const url = limited('StatusCallback', String(form['StatusCallback']))!;
     if (url !== '' && !/^https?:\/\/\S+$/.test(url)) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `StatusCallback`: an http(s) URL');
     changes.statusCallback = url || null;
   }
   for (const [param, key] of [['Psd2Enabled', 'psd2Enabled'], ['DoNotShareWarningEnabled', 'doNotShareWarningEnabled'], ['CustomCodeEnabled', 'customCodeEnabled']] as const) {
-    if (form[param] !== undefined) changes[key] = form[param] === true;
+    if (form[param] !== undefined) changes[key] = parseFlag(param, form[param]);
   }
   return changes;
 }
@@ -83,6 +97,9 @@ function serviceChanges(form: Form): ServiceUpdate {
 /** The Verify v2 resources (SPEC §4), as the twilio client calls them. */
 export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDeps): void {
   const { store, engine, accountSid } = deps;
+  // Twilio reads a POST body as a form whatever its Content-Type says, also without one.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, formOf(String(body))));
 
   const loadService = (sid: string): Service => {
     const service = isSid(sid, 'VA') ? store.service(accountSid, sid) : undefined;
@@ -94,7 +111,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
     schema: { summary: 'Create a service', tags: ['Services'], consumes: ['application/x-www-form-urlencoded'], body: serviceBody, response: { 400: errorSchema } },
   }, async (request, reply) => {
     const form = request.body ?? {};
-    if (form['FriendlyName'] === undefined) throw new VerifyError('INVALID_PARAMETER', 'Missing required parameter `FriendlyName`');
+    required('FriendlyName', str(form, 'FriendlyName'));
     const changes = serviceChanges(form);
     const now = deps.now();
     const service: Service = {

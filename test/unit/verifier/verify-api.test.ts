@@ -38,8 +38,15 @@ describe('Verify API resources and errors', () => {
     expect(await stack.verify(`/v2/Services/${sid}`)).toEqual({ status: 404, body: twilioError(20404, 404) });
   });
 
+  it('answers a service without FriendlyName with 400 code 20001, as Twilio does for a missing parameter', async () => {
+    const { status, body } = await stack.verify('/v2/Services', {});
+    expect(status).toBe(400);
+    expect(body).toEqual(twilioError(20001, 400));
+    expect(String(body['message'])).toBe('Missing required parameter FriendlyName in the post body');
+  });
+
   it.each([
-    [{}, /FriendlyName/],
+    [{ FriendlyName: 'x'.repeat(31) }, /FriendlyName/],
     [{ FriendlyName: 'x', CodeLength: '3' }, /CodeLength/],
     [{ FriendlyName: 'x', CodeLength: 'six' }, /CodeLength/],
     [{ FriendlyName: 'x', StatusCallback: 'ftp://nope' }, /StatusCallback/],
@@ -55,12 +62,13 @@ describe('Verify API resources and errors', () => {
     const start = (form: Record<string, string>) => stack.verify(`/v2/Services/${sid}/Verifications`, form);
     expect(await start({ To: '12345', Channel: 'sms' })).toMatchObject({ status: 400, body: { code: 60200 } });
     expect(await start({ To: '+4915112345678', Channel: 'pigeon' })).toMatchObject({ status: 400, body: { code: 60200 } });
-    expect(await start({ Channel: 'sms' })).toMatchObject({ status: 400, body: { code: 60200 } });
+    expect(await start({ Channel: 'sms' })).toMatchObject({ status: 400, body: { code: 20001 } });
+    expect(await start({ To: '+4915112345678' })).toMatchObject({ status: 400, body: { code: 20001 } });
     expect(await start({ To: '+4915112345678', Channel: 'sms', Locale: 'xx' })).toMatchObject({ status: 400, body: { code: 60200 } });
     expect(await start({ To: '+4915112345678', Channel: 'sms', CustomCode: '1234' })).toMatchObject({ status: 400, body: { code: 60200 } });
     const check = (form: Record<string, string>) => stack.verify(`/v2/Services/${sid}/VerificationCheck`, form);
     expect(await check({ Code: '123456' })).toMatchObject({ status: 400, body: { code: 60221 } });
-    expect(await check({ To: '+4915112345678' })).toMatchObject({ status: 400, body: { code: 60200 } });
+    expect(await check({ To: '+4915112345678' })).toMatchObject({ status: 400, body: { code: 20001 } });
     expect(await check({ To: '+4915100000000', Code: '123456' })).toMatchObject({ status: 404, body: { code: 20404 } });
     expect(await check({ VerificationSid: 'VE' + '0'.repeat(32), Code: '123456' })).toMatchObject({ status: 404, body: { code: 20404 } });
     expect((await stack.verify(`/v2/Services/VA${'0'.repeat(32)}/Verifications`, { To: '+4915112345678', Channel: 'sms' })).status).toBe(404);
