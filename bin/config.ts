@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { VerigateError } from '../gateway/errors';
 import { parseCodeKey } from '../verifier/code-key';
 
 /**
@@ -49,7 +50,7 @@ export type Config = {
   [K in SettingName]: (typeof SETTINGS)[K]['default'] extends number ? number : string;
 };
 
-export class ConfigError extends Error {
+export class ConfigError extends VerigateError {
   override readonly name = 'ConfigError';
   readonly code = 'CONFIG_INVALID';
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../gateway/clock';
+import { VerigateError } from '../gateway/errors';
 import { isAttemptReference, type CallPayload, type OutboxRow, type ReadyContent, type SmsPayload } from '../gateway/outbox';
 import { countParts } from '../gateway/text';
 import { localized, resolveLocale, smsText } from './channels/messages';
@@ -20,9 +21,9 @@ export interface EngineSettings {
 }
 
 /** A code is not sent for a verification that is no longer pending: the row fails for good. */
-export class StaleVerificationError extends Error {
+export class StaleVerificationError extends VerigateError {
   override readonly name = 'StaleVerificationError';
-  readonly temporary = false;
+  readonly code = 'VERIFICATION_NOT_PENDING';
 }
 
 /** A message longer than MAX_SMS_PARTS parts is never sent: the row fails for good instead of retrying. */

@@ -38,7 +38,7 @@ export class WebhookTooLargeError extends VerigateError {
 }
 
 /** The app server redirected more than MAX_REDIRECTS times in a row, or to somewhere that is not http(s). */
-export class WebhookRedirectError extends Error {
+export class WebhookRedirectError extends VerigateError {
   override readonly name = 'WebhookRedirectError';
   readonly code = 'WEBHOOK_TOO_MANY_REDIRECTS';
 }
