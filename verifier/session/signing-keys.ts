@@ -17,18 +17,27 @@ export interface SigningKeysSettings {
   rotateAfterSeconds: number;
 }
 
+/** How long this process trusts its copy of the key set before reading it again (another instance may have rotated). */
+const RELOAD_AFTER_MS = 60_000;
+
 /**
  * The ES256 keys that sign session tokens, kept in SQLite so a restart keeps
  * them. One key signs; `rotate()` makes a new one the signer and retires the
  * old one, which stays in the JWKS until every token it signed has expired
- * (retired_at + token TTL), then is deleted. The `kid` is the key's RFC 7638
- * thumbprint.
+ * (retired_at + token TTL); the next rotation deletes it. The `kid` is the
+ * key's RFC 7638 thumbprint.
+ *
+ * The key set is held in memory: loaded once, replaced on rotation, and read
+ * again (a SELECT, never a write) at most once a minute, so serving the JWKS
+ * or validating a token never writes the database, however often it is asked.
  */
 export class SigningKeys {
   readonly #store: PagesStore;
   readonly #clock: Clock;
   readonly #settings: SigningKeysSettings;
   readonly #imported = new Map<string, CryptoKey>();
+  #rows: (SessionKeyRow & { jwk: JWK })[] = [];
+  #loadedAt = -Infinity;
   /** Serializes key creation in this process, so two first signatures do not make two keys. */
   #creating: Promise<SigningKey> | undefined;
 
@@ -40,7 +49,7 @@ export class SigningKeys {
 
   /** The signing key: the active one, or a new one when there is none or it is due for rotation. */
   async current(): Promise<SigningKey> {
-    const active = this.#active();
+    const active = this.#keys().filter((row) => row.retiredAt === null).at(-1);
     const now = this.#clock.now();
     const due = active && this.#settings.rotateAfterSeconds > 0 && now - active.createdAt >= this.#settings.rotateAfterSeconds * 1000;
     if (active && !due) return { kid: active.kid, privateKey: await this.#privateKey(active), createdAt: active.createdAt };
@@ -57,8 +66,8 @@ export class SigningKeys {
 
   /** The public keys a verifier needs: the signer and every retired key whose tokens may still be valid. */
   jwks(): JSONWebKeySet {
-    this.#prune();
-    return { keys: this.#store.sessionKeys().map((row) => JSON.parse(row.publicJwk) as JWK) };
+    const before = this.#clock.now() - this.#settings.tokenTtlSeconds * 1000;
+    return { keys: this.#keys().filter((row) => row.retiredAt === null || row.retiredAt > before).map((row) => row.jwk) };
   }
 
   async #create(): Promise<SigningKey> {
@@ -69,13 +78,22 @@ export class SigningKeys {
     const published: JWK = { ...publicJwk, kid, alg: SESSION_TOKEN_ALG, use: 'sig' };
     const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: SESSION_TOKEN_ALG };
     this.#store.addSessionKey({ kid, privateJwk: JSON.stringify(privateJwk), publicJwk: JSON.stringify(published), createdAt: now }, now);
+    // A key retired more than one token lifetime ago has no valid token left: forget it.
+    this.#store.dropSessionKeysRetiredBefore(now - this.#settings.tokenTtlSeconds * 1000);
     this.#imported.set(kid, privateKey);
-    this.#prune();
+    this.#load();
+    for (const known of this.#imported.keys()) if (!this.#rows.some((row) => row.kid === known)) this.#imported.delete(known);
     return { kid, privateKey, createdAt: now };
   }
 
-  #active(): SessionKeyRow | undefined {
-    return this.#store.sessionKeys().filter((row) => row.retiredAt === null).at(-1);
+  #keys(): (SessionKeyRow & { jwk: JWK })[] {
+    if (this.#clock.now() - this.#loadedAt >= RELOAD_AFTER_MS) this.#load();
+    return this.#rows;
+  }
+
+  #load(): void {
+    this.#rows = this.#store.sessionKeys().map((row) => ({ ...row, jwk: JSON.parse(row.publicJwk) as JWK }));
+    this.#loadedAt = this.#clock.now();
   }
 
   async #privateKey(row: SessionKeyRow): Promise<CryptoKey> {
@@ -85,14 +103,5 @@ export class SigningKeys {
       this.#imported.set(row.kid, key);
     }
     return key;
-  }
-
-  /** A key retired more than one token lifetime ago has no valid token left: forget it. */
-  #prune(): void {
-    const before = this.#clock.now() - this.#settings.tokenTtlSeconds * 1000;
-    if (this.#store.dropSessionKeysRetiredBefore(before) > 0) {
-      const kept = new Set(this.#store.sessionKeys().map((row) => row.kid));
-      for (const kid of this.#imported.keys()) if (!kept.has(kid)) this.#imported.delete(kid);
-    }
   }
 }
