@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock, type Timer } from './clock';
 import { GatewayMetrics } from './metrics';
 import { Dispatcher, OutboxStore, type DispatcherOptions, type NewOutboxItem, type OutboxRow, type PartDelivery } from './outbox';
 import { Router, smppRoute, type OutboxRenderer, type RoutingTable, type SmsRoute, type VoiceRoute } from './router';
 import { describeEndpoint, SmppClient, type MessagePdu, type SmppEndpoint } from './smpp';
-import { readReceipt } from './sms/receipt-reader';
+import { isMobileOriginated, readReceipt } from './sms/receipt-reader';
+import { messageIdKey } from './receipt/message-id';
 import { SmppSmsSender } from './sms/smpp-sms-sender';
 import { decodeText, splitUdh } from './text';
 import { ESM_CLASS } from './smpp/pdu';
@@ -16,6 +17,8 @@ import type { DeliveryOutcome } from './receipt';
 const OPT_OUT_KEYWORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
 /** Twilio's opt-in keywords: an MO that is one of these opts its sender back in. */
 const OPT_IN_KEYWORDS = new Set(['START', 'YES', 'UNSTOP']);
+/** TON 1: the address is an international number, written without its '+'. */
+const TON_INTERNATIONAL = 1;
 
 export interface DeliveryReport extends PartDelivery {
   outcome: DeliveryOutcome;
@@ -27,6 +30,7 @@ export interface GatewayEvents {
   sent: [row: OutboxRow, result: Record<string, unknown>];
   failed: [row: OutboxRow, error: Error];
   expired: [row: OutboxRow, reason: string];
+  /** `from` is E.164 when the SMSC says the sender is international (TON 1), else exactly as sent (a national number, a name). */
   mo: [message: { from: string; to: string; text: string }];
 }
 
@@ -45,6 +49,8 @@ export interface GatewayOptions {
   metrics?: GatewayMetrics;
   dispatcher?: Omit<DispatcherOptions, 'store' | 'sender' | 'clock'>;
   smppClient?: { enquireLinkIntervalMs?: number; responseTimeoutMs?: number; reconnect?: { initialMs: number; maxMs: number; jitter: number } };
+  /** How long a receipt for no known message is kept waiting for it (default 1 hour). */
+  earlyReceiptTtlMs?: number;
 }
 
 /**
@@ -60,6 +66,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly metrics: GatewayMetrics;
   readonly #clock: Clock;
   readonly #logger?: Logger;
+  readonly #endpoint?: SmppEndpoint;
+  readonly #earlyReceiptTtlMs: number;
+  #pruneTimer?: Timer;
 
   constructor(options: GatewayOptions) {
     super();
@@ -67,6 +76,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.#logger = options.logger;
     this.metrics = options.metrics ?? new GatewayMetrics();
     this.outbox = new OutboxStore(options.db);
+    this.#endpoint = options.smpp;
+    this.#earlyReceiptTtlMs = options.earlyReceiptTtlMs ?? 3_600_000;
     const smsRoutes = [...(options.smsRoutes ?? [])];
     if (options.smpp) {
       const endpoint = options.smpp;
@@ -74,11 +85,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       client.on('state', (state, reason) => {
         this.metrics.linkUp.set(state === 'bound' ? 1 : 0);
         this.#logger?.info({ smsc: describeEndpoint(endpoint), state, reason }, 'SMPP link');
+        // What waited for the link goes now, not at each message's own retry time.
+        if (state === 'bound') this.#wakeQueue();
       });
       this.smppClient = client;
       smsRoutes.unshift(smppRoute('smpp', new SmppSmsSender(client, endpoint)));
     }
-    this.router = new Router(smsRoutes, options.voice, options.routing, options.render);
+    this.router = new Router(smsRoutes, options.voice, options.routing, options.render, (to) => this.outbox.isOptedOut(to));
     this.dispatcher = new Dispatcher({ ...options.dispatcher, store: this.outbox, sender: this.#instrumentedRouter(), clock: this.#clock });
     this.dispatcher.on('sent', (row, result, early) => {
       this.metrics.acknowledged.inc({ route: result.route });
@@ -112,12 +125,27 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   start(): void {
     this.smppClient?.start();
     this.dispatcher.start();
+    this.#pruneEarlyReceipts();
   }
 
   /** Drains what is in flight, then unbinds. */
   async stop(): Promise<void> {
+    this.#pruneTimer?.cancel();
     await this.dispatcher.stop();
     await this.smppClient?.stop();
+  }
+
+  #wakeQueue(): void {
+    const woken = this.outbox.wakeWaiting('sms', this.#clock.now());
+    if (woken > 0) this.#logger?.info({ rows: woken }, 'SMPP link back: queued messages due now');
+    this.dispatcher.notify();
+  }
+
+  /** Receipts that never met their message leave the table, in small batches, once an hour old. */
+  #pruneEarlyReceipts(): void {
+    const dropped = this.outbox.pruneEarlyReceipts(this.#clock.now() - this.#earlyReceiptTtlMs, 500);
+    if (dropped > 0) this.#logger?.info({ receipts: dropped }, 'unmatched receipts expired');
+    this.#pruneTimer = this.#clock.setTimeout(() => this.#pruneEarlyReceipts(), dropped === 500 ? 0 : Math.min(60_000, this.#earlyReceiptTtlMs));
   }
 
   #instrumentedRouter() {
@@ -141,18 +169,23 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   #onDeliver(pdu: MessagePdu): number {
     const receipt = readReceipt(pdu);
     if (receipt) {
-      const matched = this.outbox.recordDelivery(receipt.messageIds, receipt.outcome, receipt.stat, receipt.errorCode, this.#clock.now());
+      const key = messageIdKey(receipt.messageId, this.#endpoint?.msgIdType ?? 'string', 'receipt');
+      const matched = this.outbox.recordDelivery(key, receipt.outcome, receipt.stat, receipt.errorCode, this.#clock.now());
       if (matched) this.#reportDelivery(matched, receipt.outcome);
-      else this.#logger?.debug({ messageIds: receipt.messageIds, stat: receipt.stat }, 'receipt ahead of its send: kept');
+      else this.#logger?.debug({ messageId: receipt.messageId, stat: receipt.stat }, 'receipt ahead of its send: kept');
       return 0;
     }
+    // Intermediate notifications, SME acknowledgements: taken, not counted as messages.
+    if (!isMobileOriginated(pdu)) return 0;
     let userData = pdu.short_message && pdu.short_message.length > 0 ? pdu.short_message : (pdu.message_payload ?? Buffer.alloc(0));
     try {
       if ((pdu.esm_class ?? 0) & ESM_CLASS.UDHI) userData = splitUdh(userData).payload;
     } catch {
       // A broken UDH still leaves a message worth counting; read it all as text.
     }
-    const message = { from: `+${(pdu.source_addr ?? '').replace(/^\+/, '')}`, to: pdu.destination_addr ?? '', text: decodeText(userData, pdu.data_coding ?? 0) };
+    const source = pdu.source_addr ?? '';
+    const from = pdu.source_addr_ton === TON_INTERNATIONAL ? `+${source.replace(/^\+/, '')}` : source;
+    const message = { from, to: pdu.destination_addr ?? '', text: decodeText(userData, pdu.data_coding ?? 0) };
     this.metrics.mobileOriginated.inc();
     const keyword = message.text.trim().toUpperCase();
     if (OPT_OUT_KEYWORDS.has(keyword)) this.outbox.recordOptOut(message.from, keyword, this.#clock.now());

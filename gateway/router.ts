@@ -1,14 +1,22 @@
-import { isAttemptReference, type CallPayload, type OutboxRow, type OutboxSender, type ReadyContent, type SendResult, type SmsPayload } from './outbox';
+import { isAttemptReference, type CallPayload, type OutboxRow, type OutboxSender, type ReadyContent, type SendResult } from './outbox';
 import type { SmsRequest } from './sms/smpp-sms-sender';
 import { VerigateError } from './errors';
 
 /** A way to send SMS: the SMPP link, or a REST SMS API. */
 export interface SmsRoute {
   readonly name: string;
-  send(request: SmsPayload): Promise<{ messageIds: string[]; result?: Record<string, unknown> }>;
+  /** `matchKeys`: the ids as receipts are matched (default: the ids themselves). */
+  send(request: SmsRequest): Promise<{ messageIds: string[]; matchKeys?: string[]; result?: Record<string, unknown> }>;
 }
 
 export type CallRequest = CallPayload;
+
+/** An SMS to a number that answered STOP (until it answers START). */
+export class OptedOutError extends Error {
+  override readonly name = 'OptedOutError';
+  readonly code = 'OPTED_OUT';
+  readonly temporary = false;
+}
 
 /** A way to place calls: a Restcomm or Twilio-compatible REST API. */
 export interface VoiceRoute {
@@ -49,6 +57,8 @@ export class Router implements OutboxSender {
     private readonly voice: VoiceRoute | undefined,
     private readonly table: RoutingTable = { sms: [], defaultSms: smsRoutes[0]?.name ?? '' },
     private readonly render?: OutboxRenderer,
+    /** Numbers that answered STOP: an SMS to one is refused for good, as Twilio does (21610). */
+    private readonly optedOut: (to: string) => boolean = () => false,
   ) {
     this.#sms = new Map(smsRoutes.map((r) => [r.name, r]));
   }
@@ -77,9 +87,11 @@ export class Router implements OutboxSender {
   async send(row: OutboxRow): Promise<SendResult> {
     const ready = this.render ? await this.render(row) : asStored(row);
     if (ready.kind === 'sms') {
-      const route = this.smsRouteFor(ready.payload.to);
-      const sent = await route.send(ready.payload);
-      return { route: route.name, result: { messageIds: sent.messageIds, ...sent.result }, smsMessageIds: sent.messageIds };
+      const request: SmsRequest = { ...ready.payload, validUntil: row.expiresAt };
+      if (this.optedOut(request.to)) throw new OptedOutError(`${request.to} has opted out (STOP)`);
+      const route = this.smsRouteFor(request.to);
+      const sent = await route.send(request);
+      return { route: route.name, result: { messageIds: sent.messageIds, ...sent.result }, smsMessageIds: sent.matchKeys ?? sent.messageIds };
     }
     if (!this.voice) throw new RouteMissingError('no voice route configured');
     const placed = await this.voice.placeCall(ready.payload);
@@ -88,12 +100,12 @@ export class Router implements OutboxSender {
 }
 
 /** The SMPP link as an SMS route. */
-export function smppRoute(name: string, sender: { send(request: SmsRequest): Promise<{ messageIds: string[]; dataCoding: number }> }): SmsRoute {
+export function smppRoute(name: string, sender: { send(request: SmsRequest): Promise<{ messageIds: string[]; matchKeys: string[]; dataCoding: number }> }): SmsRoute {
   return {
     name,
     async send(request) {
       const sent = await sender.send(request);
-      return { messageIds: sent.messageIds, result: { dataCoding: sent.dataCoding } };
+      return { messageIds: sent.messageIds, matchKeys: sent.matchKeys, result: { dataCoding: sent.dataCoding } };
     },
   };
 }

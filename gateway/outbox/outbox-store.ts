@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { assetPath } from '../assets';
 import { migrate, statementCache, type SqliteDatabase } from '../storage/sqlite';
-import { idSpellings } from '../sms/receipt-reader';
-import type { OutboxContent } from './outbox-payload';
+import type { OutboxContent, OutboxKind } from './outbox-payload';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'expired';
 
@@ -108,8 +107,9 @@ export class OutboxStore {
   }
 
   /**
-   * Marks a row sent and records its SMS parts, applying any receipt that
-   * arrived first; returns those receipts' deliveries.
+   * Marks a row sent and records its SMS parts (by their message id keys, see
+   * receipt/message-id.ts), applying any receipt that arrived first under the
+   * very same key; returns those receipts' deliveries.
    */
   markSent(id: string, owner: string, route: string, result: Record<string, unknown>, now: number, smsMessageIds: string[] = []): PartDelivery[] {
     return this.#transaction(() => {
@@ -117,14 +117,10 @@ export class OutboxStore {
       smsMessageIds.forEach((messageId, i) => this.#insertPart.run(messageId, id, i + 1));
       const early: PartDelivery[] = [];
       for (const messageId of smsMessageIds) {
-        for (const spelling of idSpellings(messageId)) {
-          const receipt = this.#takeEarly.get(spelling) as
-            | { delivery: string; stat: string; errorCode: string | null }
-            | undefined;
-          if (!receipt) continue;
-          const applied = this.#applyDelivery(messageId, receipt.delivery, receipt.stat, receipt.errorCode ?? undefined, now);
-          if (applied) early.push(applied);
-        }
+        const receipt = this.#takeEarly.get(messageId) as { delivery: string; stat: string; errorCode: string | null } | undefined;
+        if (!receipt) continue;
+        const applied = this.#applyDelivery(messageId, receipt.delivery, receipt.stat, receipt.errorCode ?? undefined, now);
+        if (applied) early.push(applied);
       }
       return early;
     });
@@ -157,19 +153,28 @@ export class OutboxStore {
   }
 
   /**
-   * Records a receipt against the part it names, trying each spelling of the
-   * id. A receipt for no known part is kept (it may have beaten its own send
-   * to the store) and applied by `markSent`; then this returns undefined.
+   * Records a receipt against the part whose id key it names, and only that
+   * one. A receipt for no known part is kept (it may have beaten its own send
+   * to the store): `markSent` applies it to its own message, and
+   * `pruneEarlyReceipts` drops it if that message never comes. Then this
+   * returns undefined.
    */
-  recordDelivery(messageIds: readonly string[], delivery: string, stat: string, errorCode: string | undefined, now: number): PartDelivery | undefined {
+  recordDelivery(messageId: string, delivery: string, stat: string, errorCode: string | undefined, now: number): PartDelivery | undefined {
     return this.#transaction(() => {
-      for (const messageId of messageIds) {
-        const applied = this.#applyDelivery(messageId, delivery, stat, errorCode, now);
-        if (applied) return applied;
-      }
-      this.#keepEarly.run(messageIds[0], delivery, stat, errorCode ?? null, now);
+      const applied = this.#applyDelivery(messageId, delivery, stat, errorCode, now);
+      if (applied) return applied;
+      this.#keepEarly.run(messageId, delivery, stat, errorCode ?? null, now);
       return undefined;
     });
+  }
+
+  /** Drops up to `limit` receipts kept since before `before` that never met their message. */
+  pruneEarlyReceipts(before: number, limit: number): number {
+    return this.#sql('DELETE FROM early_receipts WHERE rowid IN (SELECT rowid FROM early_receipts WHERE received_at < ? LIMIT ?)').run(before, limit).changes;
+  }
+
+  earlyReceiptCount(): number {
+    return (this.#sql('SELECT COUNT(*) AS n FROM early_receipts').get() as { n: number }).n;
   }
 
   #applyDelivery(messageId: string, delivery: string, stat: string, errorCode: string | undefined, now: number): PartDelivery | undefined {
@@ -190,6 +195,15 @@ export class OutboxStore {
   /** The number answered START (or a synonym): it may be sent to again. */
   clearOptOut(number: string): void {
     this.#sql('DELETE FROM opt_outs WHERE number = ?').run(number);
+  }
+
+  /**
+   * Makes every unleased pending row of `kind` that waits for a retry due at
+   * `now`: the link they waited for is back. Returns how many.
+   */
+  wakeWaiting(kind: OutboxKind, now: number): number {
+    return this.#sql(`UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND kind = ? AND next_attempt_at > ? AND attempts > 0
+      AND (lease_until IS NULL OR lease_until <= ?)`).run(now, kind, now, now).changes;
   }
 
   isOptedOut(number: string): boolean {

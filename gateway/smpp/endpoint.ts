@@ -1,4 +1,5 @@
 import { VerigateError } from '../errors';
+import { parseMessageIdType, type MessageIdType } from '../receipt/message-id';
 
 /** Where and how to bind: parsed from `smpp://SYSTEM_ID:PASSWORD@HOST:PORT?…` (`ssmpp://` for TLS). */
 export interface SmppEndpoint {
@@ -19,6 +20,8 @@ export interface SmppEndpoint {
   sourceNpi?: number;
   /** 'udh': concatenated parts; 'payload': one submit_sm with message_payload. */
   segmentation: 'udh' | 'payload';
+  /** How the SMSC writes message ids in submit_sm_resp and receipts (see receipt/message-id.ts). */
+  msgIdType: MessageIdType;
 }
 
 export class SmppEndpointError extends VerigateError {
@@ -26,7 +29,7 @@ export class SmppEndpointError extends VerigateError {
   readonly code = 'SMPP_ENDPOINT_INVALID';
 }
 
-const QUERY_KEYS = new Set(['system_type', 'mode', 'window', 'tps', 'source', 'source_ton', 'source_npi', 'segmentation']);
+const QUERY_KEYS = new Set(['system_type', 'mode', 'window', 'tps', 'source', 'source_ton', 'source_npi', 'segmentation', 'msg_id_type']);
 
 function integer(name: string, raw: string, min: number, max: number): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -37,7 +40,8 @@ function integer(name: string, raw: string, min: number, max: number): number {
 /**
  * Parses an SMPP URL. Options ride in the query: `system_type`, `mode`
  * (`trx` | `tx-rx`), `window` (outstanding submits), `tps` (submits/s),
- * `source`, `source_ton`, `source_npi`, `segmentation` (`udh` | `payload`).
+ * `source`, `source_ton`, `source_npi`, `segmentation` (`udh` | `payload`),
+ * `msg_id_type` (`string` | 0–3, as Kannel's msg-id-type).
  */
 export function parseSmppUrl(text: string): SmppEndpoint {
   let url: URL;
@@ -58,6 +62,8 @@ export function parseSmppUrl(text: string): SmppEndpoint {
   if (mode !== 'trx' && mode !== 'tx-rx') throw new SmppEndpointError(`mode must be "trx" or "tx-rx", got "${mode}"`);
   const segmentation = q.get('segmentation') ?? 'udh';
   if (segmentation !== 'udh' && segmentation !== 'payload') throw new SmppEndpointError(`segmentation must be "udh" or "payload", got "${segmentation}"`);
+  const msgIdType = parseMessageIdType(q.get('msg_id_type') ?? 'string');
+  if (msgIdType === undefined) throw new SmppEndpointError(`msg_id_type must be "string" or 0..3 (Kannel's msg-id-type), got "${q.get('msg_id_type')}"`);
   const systemId = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   if (systemId.length > 15) throw new SmppEndpointError('system_id is longer than 15 characters (SMPP 3.4 limit)');
@@ -76,6 +82,7 @@ export function parseSmppUrl(text: string): SmppEndpoint {
     sourceTon: q.has('source_ton') ? integer('source_ton', q.get('source_ton')!, 0, 6) : undefined,
     sourceNpi: q.has('source_npi') ? integer('source_npi', q.get('source_npi')!, 0, 18) : undefined,
     segmentation,
+    msgIdType,
   };
 }
 

@@ -5,7 +5,8 @@ export class SmppTimeoutError extends VerigateError {
   override readonly name = 'SmppTimeoutError';
   readonly code = 'SMPP_RESPONSE_TIMEOUT';
   override readonly temporary = true;
-  constructor(readonly command: string, readonly timeoutMs: number) {
+  /** `sequence`: the request's sequence_number; its response may still come (see the session's `lateResponse`). */
+  constructor(readonly command: string, readonly timeoutMs: number, readonly sequence?: number) {
     super(`no response to ${command} within ${timeoutMs} ms`);
   }
 }

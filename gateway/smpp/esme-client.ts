@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { systemClock, type Clock, type Timer } from '../clock';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../retry/backoff';
 import { CommandStatus, commandStatusName } from './command-status';
-import { SmppSessionClosedError } from './errors';
+import { SmppSessionClosedError, SmppTimeoutError } from './errors';
+import { LinkRate } from './link-rate';
 import { isMessage, type MessagePdu, type ResponsePdu } from './pdu';
 import { SmppSession } from './session';
 import type { SmppEndpoint } from './endpoint';
@@ -37,6 +38,10 @@ export interface SmppClientOptions {
   reconnect?: BackoffPolicy;
   /** TLS: accept a self-signed SMSC certificate (tests, labs). */
   rejectUnauthorized?: boolean;
+  /** How many times one submit answered ESME_RTHROTTLED is resubmitted, at the link's slowed pace, before the caller hears of it. */
+  throttleResubmits?: number;
+  /** How long the link sends nothing after the SMSC throttles it (then at half the rate). */
+  throttlePauseMs?: number;
 }
 
 export interface SmppClientEvents {
@@ -48,14 +53,15 @@ interface Slot {
   reject(error: Error): void;
 }
 
-/** ESME_RX_T_APPN: the ESME could not take the message now; the SMSC retries it. */
-const ESME_RX_T_APPN = 0x00000064;
 
 /**
  * An ESME link that stays up: binds (transceiver, or transmitter + receiver),
- * keeps at most `windowSize` submits outstanding, paces them to `maxPerSecond`,
+ * keeps at most `windowSize` submits outstanding (a timed-out one still counts
+ * until its late response or the link's end: the SMSC counts it too), paces
+ * them to `maxPerSecond` and slows down as a whole when throttled (LinkRate),
  * sends enquire_link and drops a link that stops answering, answers the SMSC's
- * own requests, and rebinds with backoff after any drop, until `stop()`.
+ * own requests, and rebinds with backoff after any drop — or when the SMSC
+ * says it lost our bind (ESME_RINVBNDSTS) — until `stop()`.
  */
 export class SmppClient extends EventEmitter<SmppClientEvents> {
   readonly #options: SmppClientOptions;
@@ -70,11 +76,20 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
   #enquireTimer?: Timer;
   #nextSendAt = 0;
   #lastError?: string;
+  readonly #rate: LinkRate;
+  /** Submits that timed out, by session: each holds its window slot until its late response. */
+  readonly #late = new Map<SmppSession, Set<number>>();
 
   constructor(options: SmppClientOptions) {
     super();
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#rate = new LinkRate(options.endpoint.maxPerSecond);
+  }
+
+  /** Submits per second the link allows now (Infinity: no limit); below `tps` while the SMSC throttles. */
+  get rate(): number {
+    return this.#rate.current(this.#clock.now());
   }
 
   get state(): LinkState {
@@ -118,14 +133,46 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
    * SmppSessionClosedError or SmppTimeoutError when the link fails under it.
    */
   async submit(fields: Record<string, unknown>): Promise<ResponsePdu> {
+    const resubmits = this.#options.throttleResubmits ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.#submitOnce(fields);
+      if (response.command_status === CommandStatus.ESME_RINVBNDSTS) this.#onDrop('the SMSC answered ESME_RINVBNDSTS: rebinding');
+      // Throttled: this submit waits its turn at the link's new pace instead of failing.
+      if (response.command_status !== CommandStatus.ESME_RTHROTTLED || attempt >= resubmits) return response;
+    }
+  }
+
+  /**
+   * The whole link slows down, and pauses long enough for the SMSC's own count
+   * (per second) to clear. Done before the slot is released, so that what
+   * waits for the slot already goes at the new pace.
+   */
+  #slowDown(sentAt: number): void {
+    const now = this.#clock.now();
+    if (this.#rate.throttle(now, sentAt)) this.#nextSendAt = Math.max(this.#nextSendAt, now + (this.#options.throttlePauseMs ?? 1_000));
+  }
+
+  async #submitOnce(fields: Record<string, unknown>): Promise<ResponsePdu> {
     await this.#acquireSlot();
+    let keepSlot = false;
+    const session = this.#transmitter;
     try {
       await this.#pace();
-      const session = this.#transmitter;
-      if (this.#state !== 'bound' || !session) throw new SmppLinkDownError();
-      return await session.request('submit_sm', fields, this.#options.responseTimeoutMs ?? 10_000);
+      if (this.#state !== 'bound' || !this.#transmitter) throw new SmppLinkDownError();
+      const sentAt = this.#clock.now();
+      const response = await this.#transmitter.request('submit_sm', fields, this.#options.responseTimeoutMs ?? 10_000);
+      if (response.command_status === CommandStatus.ESME_RTHROTTLED) this.#slowDown(sentAt);
+      return response;
+    } catch (error) {
+      if (error instanceof SmppTimeoutError && error.sequence !== undefined && session && session === this.#transmitter) {
+        let late = this.#late.get(session);
+        if (!late) this.#late.set(session, (late = new Set()));
+        late.add(error.sequence);
+        keepSlot = true;
+      }
+      throw error;
     } finally {
-      this.#releaseSlot();
+      if (!keepSlot) this.#releaseSlot();
     }
   }
 
@@ -181,6 +228,10 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
     this.#attempt = 0;
     this.#lastError = undefined;
     for (const session of opened) session.once('close', () => this.#onDrop('connection closed'));
+    const transmitter = this.#transmitter!;
+    transmitter.on('lateResponse', (pdu) => {
+      if (this.#late.get(transmitter)?.delete(pdu.sequence_number)) this.#releaseSlot();
+    });
     this.#setState('bound');
     this.#scheduleEnquireLink();
     this.#grantSlots();
@@ -190,6 +241,9 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
     session.on('request', async (pdu) => {
       if (session.answerLinkControl(pdu)) return;
       switch (pdu.command) {
+        // "A subscriber is reachable again": it has no response, and a generic_nack would tell the SMSC we failed.
+        case 'alert_notification':
+          return;
         case 'deliver_sm':
         case 'data_sm': {
           if (!isMessage(pdu)) return;
@@ -197,7 +251,7 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
           try {
             status = await this.#options.onDeliver(pdu);
           } catch {
-            status = ESME_RX_T_APPN;
+            status = CommandStatus.ESME_RX_T_APPN;
           }
           session.respond(pdu, { message_id: '' }, status);
           return;
@@ -214,6 +268,9 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
     for (const session of this.#sessions) session.destroy();
     this.#sessions = [];
     this.#transmitter = undefined;
+    // Timed-out submits die with the link that carried them: their slots are free again.
+    for (const late of this.#late.values()) this.#inFlight -= late.size;
+    this.#late.clear();
     this.#lastError = reason;
     this.#scheduleReconnect(reason);
   }
@@ -265,13 +322,13 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
     for (const slot of this.#waiting.splice(0)) slot.reject(error);
   }
 
-  /** Spaces submits 1/maxPerSecond apart. */
+  /** Spaces submits 1/rate apart, the rate being `tps` or less while the SMSC throttles. */
   async #pace(): Promise<void> {
-    const rate = this.#options.endpoint.maxPerSecond;
-    if (rate <= 0) return;
     const now = this.#clock.now();
+    const rate = this.#rate.current(now);
+    this.#rate.sent(now);
     const at = Math.max(now, this.#nextSendAt);
-    this.#nextSendAt = at + 1000 / rate;
+    if (Number.isFinite(rate)) this.#nextSendAt = at + 1000 / rate;
     if (at > now) await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, at - now));
   }
 

@@ -35,6 +35,8 @@ export interface SmppSessionEvents {
   request: [pdu: Pdu];
   /** A PDU that could not be served; it has already been answered (and the session closed if it cannot go on). */
   protocolError: [error: SmppProtocolError];
+  /** The response to a request that had already timed out (the peer still counted it until now). */
+  lateResponse: [pdu: ResponsePdu];
   close: [];
 }
 
@@ -48,6 +50,7 @@ const MAX_SEQUENCE = 0x7fffffff;
 export class SmppSession extends EventEmitter<SmppSessionEvents> {
   readonly #raw: GuardedSession;
   readonly #pending = new Map<number, Pending>();
+  readonly #timedOut = new Set<number>();
   readonly #responseTimeoutMs: number;
   readonly #clock: Clock;
   #sequence = 0;
@@ -121,7 +124,8 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     return new Promise((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
         this.#pending.delete(sequence);
-        reject(new SmppTimeoutError(command, timeoutMs));
+        this.#timedOut.add(sequence);
+        reject(new SmppTimeoutError(command, timeoutMs, sequence));
       }, timeoutMs);
       this.#pending.set(sequence, { command, resolve, reject, timer });
       if (!this.#write(buildPdu(command, { ...fields, sequence_number: sequence }))) {
@@ -223,7 +227,10 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   #onPdu(pdu: RawPdu): void {
     if (isResponse(pdu) || pdu.command === 'generic_nack') {
       const pending = this.#pending.get(pdu.sequence_number);
-      if (!pending) return;
+      if (!pending) {
+        if (this.#timedOut.delete(pdu.sequence_number)) this.emit('lateResponse', pdu as ResponsePdu);
+        return;
+      }
       this.#pending.delete(pdu.sequence_number);
       pending.timer.cancel();
       pending.resolve(pdu as ResponsePdu);
@@ -256,6 +263,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#timedOut.clear();
     for (const [sequence, pending] of this.#pending) {
       pending.timer.cancel();
       pending.reject(new SmppSessionClosedError(pending.command));

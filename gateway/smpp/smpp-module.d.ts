@@ -34,15 +34,17 @@ declare module 'smpp' {
     destroy(callback?: () => void): void;
   }
 
-  interface ParamType { read(buffer: Buffer, offset: number): unknown; size(value: unknown): number }
+  interface ParamType { read(buffer: Buffer, offset: number, length?: number): unknown; size(value: unknown): number }
   interface ParamDef { type: ParamType; filter?: { encode(v: unknown): unknown; decode(v: unknown): unknown }; default?: unknown }
+  interface TlvType { read(buffer: Buffer, offset: number, length: number): unknown; write(value: unknown, buffer: Buffer, offset: number): void; size(value: unknown): number }
 
   const smpp: {
     Session: typeof Session;
     PDU: PduConstructor;
     commands: Record<string, { id: number; params?: Record<string, ParamDef> }>;
     commandsById: Record<number, { command: string }>;
-    tlvs: Record<string, { id: number; filter?: ParamDef['filter'] }>;
+    tlvs: Record<string, { id: number; type: TlvType; filter?: ParamDef['filter'] }>;
+    types: { tlv: { cstring: TlvType } };
   };
   export default smpp;
 }

@@ -27,6 +27,17 @@ for (const command of Object.values(smpp.commands)) {
 }
 const payloadTlv = smpp.tlvs['message_payload'];
 if (payloadTlv) payloadTlv.filter = passThrough;
+// The package reads a C-string TLV up to the next NUL, ignoring the TLV's length: a
+// receipted_message_id sent without its NUL (common) swallowed the TLVs after it. Read within the length.
+const cstringTlv = {
+  read: (buffer: Buffer, offset: number, length: number) => {
+    const end = buffer.indexOf(0, offset);
+    return buffer.toString('ascii', offset, end >= offset && end < offset + length ? end : offset + length);
+  },
+};
+for (const tlv of Object.values(smpp.tlvs)) {
+  if (tlv.type === smpp.types.tlv.cstring) tlv.type = { ...tlv.type, ...cstringTlv };
+}
 
 export const MAX_PDU_LENGTH = smpp.PDU.maxLength;
 const HEADER_LENGTH = 16;

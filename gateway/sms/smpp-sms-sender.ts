@@ -4,19 +4,26 @@ import { CommandStatus } from '../smpp/command-status';
 import { ESM_CLASS, REGISTERED_DELIVERY } from '../smpp/pdu';
 import type { SmppClient } from '../smpp/esme-client';
 import type { SmppEndpoint } from '../smpp/endpoint';
+import { messageIdKey } from '../receipt/message-id';
 import { SmsSendError } from './send-errors';
+import type { SmsPayload } from '../outbox/outbox-payload';
 
-export interface SmsRequest {
-  from?: string;
-  /** E.164, '+' and digits. */
-  to: string;
-  text: string;
-}
+/** An SMS ready to send, and until when it may be delivered (the code's expiry: validity_period). */
+export type SmsRequest = SmsPayload & { validUntil?: number };
 
 export interface SubmittedSms {
   /** The SMSC's message id of each part, in order; receipts come back with these. */
   messageIds: string[];
+  /** The same ids as receipts are matched against them (the link's msg_id_type). */
+  matchKeys: string[];
   dataCoding: number;
+}
+
+/** SMPP absolute time (7.1.1) in UTC: YYMMDDhhmmss, tenths, quarter hours from UTC, '+'. */
+export function absoluteTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}000+`;
 }
 
 const TON = { UNKNOWN: 0, INTERNATIONAL: 1, ALPHANUMERIC: 5 } as const;
@@ -32,7 +39,7 @@ function addressOf(address: string): { addr: string; ton: number; npi: number } 
  * Turns a text into submit_sm PDUs: GSM 03.38 with data_coding 0 set
  * explicitly (extension characters count two septets), UCS-2 when the text
  * needs it, split by UDH (153/67 per part) or sent whole in message_payload,
- * each part asking for a receipt.
+ * each part asking for a receipt and valid until the code expires.
  */
 export class SmppSmsSender {
   #reference = randomInt(256);
@@ -53,6 +60,8 @@ export class SmppSmsSender {
       dest_addr_npi: destination.npi,
       data_coding: segmented.dataCoding,
       registered_delivery: REGISTERED_DELIVERY.SUCCESS_OR_FAILURE,
+      // Rounded down: an SMS must never be delivered after its code has expired.
+      validity_period: request.validUntil !== undefined ? absoluteTime(Math.floor(request.validUntil / 1000) * 1000) : '',
     };
     const pdus = segmented.messagePayload
       ? [{ ...base, esm_class: 0, short_message: Buffer.alloc(0), message_payload: segmented.messagePayload }]
@@ -68,7 +77,8 @@ export class SmppSmsSender {
     } catch (error) {
       throw SmsSendError.fromFailure(error);
     }
-    return { messageIds, dataCoding: segmented.dataCoding };
+    const matchKeys = messageIds.map((id) => messageIdKey(id, this.endpoint.msgIdType, 'submit'));
+    return { messageIds, matchKeys, dataCoding: segmented.dataCoding };
   }
 
   #nextReference(): number {

@@ -81,15 +81,27 @@ describe('outbox dispatcher', () => {
     expect(store.get(hopeless)).toMatchObject({ status: 'expired' });
   });
 
-  it('applies a receipt that arrived before its send was recorded', () => {
+  it('applies a receipt that arrived before its send was recorded to that message only, under the very same key', () => {
     const store = new OutboxStore(openDatabase(':memory:'));
     const id = store.enqueue({ kind: 'sms', payload: { to: '+1', text: 'x' }, expiresAt: Date.now() + 1_000 }, Date.now());
     store.claimDue('me', Date.now(), 1_000, 1);
-    // The SMSC answered "0a" and its receipt spells the id in decimal.
-    expect(store.recordDelivery(['10'], 'delivered', 'DELIVRD', '000', Date.now())).toBeUndefined();
-    const early = store.markSent(id, 'me', 'smpp', {}, Date.now(), ['0a', 'ff']);
-    expect(early).toMatchObject([{ outboxId: id, messageId: '0a', part: 1, delivery: 'delivered', parts: [{ delivery: 'delivered' }, { delivery: 'pending' }] }]);
-    expect(store.recordDelivery(['FF'], 'undelivered', 'UNDELIV', '001', Date.now())).toBeUndefined();
-    expect(store.recordDelivery(['255', 'ff'], 'undelivered', 'UNDELIV', '001', Date.now())).toMatchObject({ part: 2, delivery: 'undelivered' });
+    expect(store.recordDelivery('10', 'delivered', 'DELIVRD', '000', Date.now())).toBeUndefined();
+    expect(store.recordDelivery('4660', 'undelivered', 'UNDELIV', '001', Date.now())).toBeUndefined();
+    const early = store.markSent(id, 'me', 'smpp', {}, Date.now(), ['10', '255']);
+    expect(early).toMatchObject([{ outboxId: id, messageId: '10', part: 1, delivery: 'delivered', parts: [{ delivery: 'delivered' }, { delivery: 'pending' }] }]);
+    // 4660 is still waiting for its own message; 'ff' is another id, not 255 read in hex.
+    expect(store.earlyReceiptCount()).toBe(1);
+    expect(store.recordDelivery('ff', 'undelivered', 'UNDELIV', '001', Date.now())).toBeUndefined();
+    expect(store.recordDelivery('255', 'undelivered', 'UNDELIV', '001', Date.now())).toMatchObject({ part: 2, delivery: 'undelivered' });
+  });
+
+  it('expires receipts that never meet their message, in batches', () => {
+    const store = new OutboxStore(openDatabase(':memory:'));
+    for (let i = 0; i < 5; i++) store.recordDelivery(`orphan-${i}`, 'delivered', 'DELIVRD', '000', 1_000 + i);
+    store.recordDelivery('recent', 'delivered', 'DELIVRD', '000', 9_000);
+    expect(store.pruneEarlyReceipts(5_000, 3)).toBe(3);
+    expect(store.pruneEarlyReceipts(5_000, 3)).toBe(2);
+    expect(store.pruneEarlyReceipts(5_000, 3)).toBe(0);
+    expect(store.earlyReceiptCount()).toBe(1);
   });
 });

@@ -35,7 +35,7 @@ describe('SMPP client (ESME)', () => {
     const receipts: string[] = [];
     const esme = client(running.smppPort, '', (pdu) => {
       const receipt = readReceipt(pdu);
-      if (receipt) receipts.push(receipt.messageIds[0]!);
+      if (receipt) receipts.push(receipt.messageId);
       return 0;
     });
     esme.start();
