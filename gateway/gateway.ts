@@ -4,7 +4,7 @@ import { systemClock, type Clock, type Timer } from './clock';
 import { GatewayMetrics } from './metrics';
 import { Dispatcher, OutboxStore, type DispatcherOptions, type NewOutboxItem, type OutboxRow, type PartDelivery } from './outbox';
 import { Router, smppRoute, type OutboxRenderer, type RoutingTable, type SmsRoute, type VoiceRoute } from './router';
-import { describeEndpoint, SmppClient, type MessagePdu, type SmppEndpoint } from './smpp';
+import { describeEndpoint, SmppClient, type MessagePdu, type SmppClientOptions, type SmppEndpoint } from './smpp';
 import { isMobileOriginated, readReceipt } from './sms/receipt-reader';
 import { messageIdKey } from './receipt/message-id';
 import { SmppSmsSender } from './sms/smpp-sms-sender';
@@ -48,7 +48,7 @@ export interface GatewayOptions {
   logger?: Logger;
   metrics?: GatewayMetrics;
   dispatcher?: Omit<DispatcherOptions, 'store' | 'sender' | 'clock'>;
-  smppClient?: { enquireLinkIntervalMs?: number; responseTimeoutMs?: number; reconnect?: { initialMs: number; maxMs: number; jitter: number } };
+  smppClient?: Pick<SmppClientOptions, 'enquireLinkIntervalMs' | 'responseTimeoutMs' | 'reconnect' | 'throttleResubmits' | 'throttlePauseMs'>;
   /** How long a receipt for no known message is kept waiting for it (default 1 hour). */
   earlyReceiptTtlMs?: number;
 }
