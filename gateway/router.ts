@@ -1,3 +1,4 @@
+import { VerigateError } from './errors';
 import { isAttemptReference, type CallPayload, type OutboxRow, type OutboxSender, type ReadyContent, type SendResult } from './outbox';
 import type { SmsRequest } from './sms/smpp-sms-sender';
 import { VerigateError } from './errors';
@@ -12,10 +13,9 @@ export interface SmsRoute {
 export type CallRequest = CallPayload;
 
 /** An SMS to a number that answered STOP (until it answers START). */
-export class OptedOutError extends Error {
+export class OptedOutError extends VerigateError {
   override readonly name = 'OptedOutError';
   readonly code = 'OPTED_OUT';
-  readonly temporary = false;
 }
 
 /** A way to place calls: a Restcomm or Twilio-compatible REST API. */
