@@ -1,4 +1,3 @@
-import { VerigateError } from './errors';
 import { isAttemptReference, type CallPayload, type OutboxRow, type OutboxSender, type ReadyContent, type SendResult } from './outbox';
 import type { SmsRequest } from './sms/smpp-sms-sender';
 import { VerigateError } from './errors';
