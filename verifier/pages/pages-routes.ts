@@ -146,6 +146,9 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
         if (error.code === VERIFY_ERRORS.GEO_PERMISSION.code || error.code === VERIFY_ERRORS.DELIVERY_BLOCKED.code) {
           return again(403, { field: 'phone', message: 'We cannot send codes to this number. Please use another one.' });
         }
+        if (error.code === VERIFY_ERRORS.UNSUBSCRIBED.code) {
+          return again(403, { field: 'phone', message: 'This number asked us not to send it texts (STOP). Text START to us to receive codes again, or choose a call.' });
+        }
         if (error.code === VERIFY_ERRORS.INVALID_PARAMETER.code) return again(422, { field: 'phone', message: 'This number cannot be verified. Please check it.' });
         throw error;
       }
@@ -182,6 +185,11 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
         if (!(error instanceof VerifyError)) throw error;
         if (error.code === VERIFY_ERRORS.MAX_CHECK_ATTEMPTS.code) return failed(reply, session, 'attempts');
         if (error.code === VERIFY_ERRORS.NOT_FOUND.code) return failed(reply, session, 'expired');
+        if (error.code === VERIFY_ERRORS.INVALID_PARAMETER.code) {
+          // Longer than any code: not counted, shown like a wrong one.
+          remember(reply, session);
+          return send(reply, 422, codeView(session, { error: pending.channel === 'flashcall' ? 'That is not the number that called you.' : 'That code is not right.' }));
+        }
         throw error;
       }
       deps.metrics?.checks.inc({ result: result.status });
@@ -213,7 +221,9 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
         if (error.code === VERIFY_ERRORS.MAX_SEND_ATTEMPTS.code || error.code === VERIFY_ERRORS.TOO_MANY_REQUESTS.code) {
           return send(reply.header('retry-after', '600'), 429, tooMany(600));
         }
-        if (error.code === VERIFY_ERRORS.GEO_PERMISSION.code || error.code === VERIFY_ERRORS.DELIVERY_BLOCKED.code) return failed(reply, session, 'blocked');
+        if (error.code === VERIFY_ERRORS.GEO_PERMISSION.code || error.code === VERIFY_ERRORS.DELIVERY_BLOCKED.code || error.code === VERIFY_ERRORS.UNSUBSCRIBED.code) {
+          return failed(reply, session, 'blocked');
+        }
         throw error;
       }
       deps.metrics?.started.inc({ channel: pending.channel });
