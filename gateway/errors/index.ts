@@ -1,2 +1,2 @@
 export { VerigateError } from './verigate-error';
-export { TwilioApiError, twilioErrorBody, type TwilioErrorBody } from './twilio-error';
+export { TwilioApiError, twilioErrorBody, twilioMoreInfo, type TwilioErrorBody } from './twilio-error';

@@ -8,9 +8,14 @@ export interface TwilioErrorBody {
   status: number;
 }
 
+/** Twilio's page for an error code, as its bodies and notifications link it. */
+export function twilioMoreInfo(code: number): string {
+  return `https://www.twilio.com/docs/errors/${code}`;
+}
+
 /** The one place that writes Twilio's error body: the Verify API and the simulator's REST API answer with it. */
 export function twilioErrorBody(code: number, message: string, status: number): TwilioErrorBody {
-  return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+  return { code, message, more_info: twilioMoreInfo(code), status };
 }
 
 /** An error an API answers the Twilio way: a Twilio error number and the HTTP status of its catalogue entry. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpMethod } from './rcml-parser';
+import { twilioMoreInfo } from '../../gateway/errors';
 
 export const CALL_STATUSES = ['queued', 'ringing', 'in-progress', 'completed', 'busy', 'no-answer', 'failed', 'canceled'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
@@ -190,7 +191,7 @@ export function notificationJson(call: CallRecord, n: CallNotification) {
     error_code: String(n.code),
     log: n.level === 'error' ? '0' : '1',
     message_text: n.message,
-    more_info: `https://www.twilio.com/docs/errors/${n.code}`,
+    more_info: twilioMoreInfo(n.code),
     request_method: n.requestMethod,
     request_url: n.requestUrl ?? '',
     uri,
