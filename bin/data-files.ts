@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { openDatabase } from '../gateway/storage/sqlite';
+import { eraseSecurely, openDatabase } from '../gateway/storage/sqlite';
 import { MessageStore } from '../simulator/store/message-store';
 
 /**
@@ -21,8 +21,7 @@ const SIMULATOR_TABLES = ['messages', 'segments'];
 /**
  * Earlier versions of `verigate start` kept the simulator's tables in the
  * verifier's file. Moves their rows into the simulator's own file and drops
- * them from the verifier's, with `secure_delete` so the freed pages are zeroed
- * and a truncating checkpoint so the WAL keeps no copy. Safe to repeat: a
+ * them from the verifier's so that no copy stays (`eraseSecurely`). Safe to repeat: a
  * crash between the two files' commits moves nothing twice (INSERT OR IGNORE).
  * Returns the number of messages moved.
  */
@@ -35,8 +34,7 @@ export function moveSimulatorTables(verifierFile: string, simulatorFile: string)
     if (!holdsSimulator) return 0;
     MessageStore.open(simulatorFile).close();
     db.prepare('ATTACH DATABASE ? AS simulator').run(simulatorFile);
-    db.pragma('secure_delete = ON');
-    const moved = db.transaction(() => {
+    const moved = eraseSecurely(db, () => {
       const count = (db.prepare('SELECT count(*) AS n FROM main.messages').get() as { n: number }).n;
       for (const table of SIMULATOR_TABLES) {
         const columns = (db.pragma(`main.table_info(${table})`) as { name: string }[]).map((c) => c.name).join(', ');
@@ -45,9 +43,8 @@ export function moveSimulatorTables(verifierFile: string, simulatorFile: string)
       for (const table of [...SIMULATOR_TABLES].reverse()) db.exec(`DROP TABLE main.${table}`);
       db.prepare("DELETE FROM main.schema_migrations WHERE scope = 'simulator'").run();
       return count;
-    })();
+    });
     db.exec('DETACH DATABASE simulator');
-    db.pragma('wal_checkpoint(TRUNCATE)');
     return moved;
   } finally {
     db.close();

@@ -51,14 +51,14 @@ export class CodeBook {
    */
   seal(code: string): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.#subkey('seal'), iv);
+    const cipher = createCipheriv('aes-256-gcm', this.subkey('seal'), iv);
     const sealed = Buffer.concat([cipher.update(code, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
   }
 
   open(sealed: string): string {
     const bytes = Buffer.from(sealed, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', this.#subkey('seal'), bytes.subarray(0, 12));
+    const decipher = createDecipheriv('aes-256-gcm', this.subkey('seal'), bytes.subarray(0, 12));
     decipher.setAuthTag(bytes.subarray(12, 28));
     return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
   }
@@ -75,7 +75,11 @@ export class CodeBook {
     return createHash('sha256').update(token).digest('base64url');
   }
 
-  #subkey(purpose: string): Buffer {
+  /**
+   * A key for another purpose (the hosted pages' cookies), derived from the
+   * server key so that it, too, never has to be stored in the database.
+   */
+  subkey(purpose: string): Buffer {
     return createHmac('sha256', this.#key).update(`key:${purpose}`).digest();
   }
 }

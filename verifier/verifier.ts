@@ -115,7 +115,7 @@ export function buildVerifier(options: VerifierOptions): Verifier {
     events,
   });
   const metrics = new VerifierMetrics(registry);
-  const sessionTokens = createSessionTokens(store, clock, () => settings.publicUrl, { ...DEFAULT_SESSION_TOKEN_SETTINGS, ...options.sessionTokens });
+  const sessionTokens = createSessionTokens(store, clock, () => settings.publicUrl, { ...DEFAULT_SESSION_TOKEN_SETTINGS, ...options.sessionTokens }, codes);
   const pagesSettings = hostedPagesSettings(options.hostedPages);
   const http = buildVerifierHttp({
     surface,
@@ -133,7 +133,7 @@ export function buildVerifier(options: VerifierOptions): Verifier {
     logger: options.logger,
     sessionTokens,
     pages: pagesSettings.enabled
-      ? hostedPagesDeps({ store, engine, tokens: sessionTokens, accountSid: options.credentials.accountSid, defaultTtlSeconds: options.defaultTtlSeconds ?? 600, settings: pagesSettings, clock, publicUrl: () => settings.publicUrl, metrics })
+      ? hostedPagesDeps({ store, engine, codes, tokens: sessionTokens, accountSid: options.credentials.accountSid, defaultTtlSeconds: options.defaultTtlSeconds ?? 600, settings: pagesSettings, clock, publicUrl: () => settings.publicUrl, metrics })
       : undefined,
   });
   let sweeper: Timer | undefined;

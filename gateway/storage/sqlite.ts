@@ -44,6 +44,24 @@ export function migrate(db: SqliteDatabase, scope: string, folder: string): stri
 }
 
 /**
+ * Runs `work` (deletes or overwrites of secrets) so that no copy of the old
+ * values stays in the files: `secure_delete` zeroes the freed cells and pages,
+ * and a truncating checkpoint empties the WAL, which still held the old pages.
+ */
+export function eraseSecurely<T>(db: SqliteDatabase, work: () => T): T {
+  const before = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  let result: T;
+  try {
+    result = db.transaction(work)();
+  } finally {
+    db.pragma(`secure_delete = ${before}`);
+  }
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return result;
+}
+
+/**
  * Prepares each SQL text once per database. better-sqlite3 parses and plans
  * on every `prepare`, which costs more than running a simple statement.
  */

@@ -112,6 +112,36 @@ describe('the code key, kept out of the database', () => {
     db.close();
   });
 
+  it('keeps the session tokens\' signing keys sealed and the page cookie key out of the database, sealing what an older version stored in clear', { timeout: 30_000 }, async () => {
+    const data = join(dir, 'session', 'verigate.db');
+    // What an older version left: a signing key in clear and the pages' cookie key, both in the database.
+    const first = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
+    const legacyToken = await first.sessionTokens.issue('+4915112390003', 'sms');
+    const codes = new CodeBook(parseCodeKey(readFileSync(`${data}.key`, 'utf8'))!);
+    const row = first.db.prepare('SELECT kid, private_jwk AS sealed FROM session_keys').get() as { kid: string; sealed: string };
+    const privateJwk = codes.open(row.sealed);
+    const cookieKey = randomBytes(32).toString('base64');
+    first.db.prepare('UPDATE session_keys SET private_jwk = ? WHERE kid = ?').run(privateJwk, row.kid);
+    first.db.prepare("INSERT INTO secrets (name, value, created_at) VALUES ('page-session-key', ?, ?)").run(cookieKey, Date.now());
+    await first.stop();
+    const d = (JSON.parse(privateJwk) as { d: string }).d;
+    expect(databaseBytes(data).includes(Buffer.from(d))).toBe(true);
+
+    const second = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
+    try {
+      // The key still signs (same kid) and the older token still validates…
+      expect((await second.sessionTokens.issue('+4915112390003', 'sms')).kid).toBe(row.kid);
+      expect(await second.sessionTokens.validate(legacyToken.token)).toMatchObject({ valid: true, kid: row.kid });
+      // …but its private part is sealed now, and the cookie key gone.
+      const stored = second.db.prepare('SELECT private_jwk AS sealed FROM session_keys WHERE kid = ?').get(row.kid) as { sealed: string };
+      expect(stored.sealed.startsWith('{')).toBe(false);
+      expect(codes.open(stored.sealed)).toBe(privateJwk);
+    } finally {
+      await second.stop();
+    }
+    for (const secret of [d, cookieKey]) expect(databaseBytes(data).includes(Buffer.from(secret)), secret).toBe(false);
+  });
+
   it('refuses to start, with one line and exit code 2, on a key file others may read, a malformed one, or a bad VERIGATE_CODE_KEY', { timeout: 30_000 }, async () => {
     const cases: [string, () => void, Record<string, string>, RegExp][] = [
       ['open', () => writeFileSync(join(dir, 'open.db.key'), `${randomBytes(32).toString('base64')}\n`, { mode: 0o644 }), {}, /code key file .*open\.db\.key has mode 0644: it must be readable by its owner only \(chmod 600 .*open\.db\.key\)/],

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../gateway/clock';
+import type { CodeBook } from '../codes';
 import type { VerifierMetrics } from '../metrics';
 import type { SessionTokens } from '../session';
 import { PagesStore } from '../store/pages-store';
@@ -18,6 +18,7 @@ export { CONTENT_SECURITY_POLICY } from './layout';
 export interface HostedPagesParts {
   store: VerifyStore;
   engine: VerificationEngine;
+  codes: CodeBook;
   tokens: SessionTokens;
   accountSid: string;
   defaultTtlSeconds: number;
@@ -27,10 +28,14 @@ export interface HostedPagesParts {
   metrics?: VerifierMetrics;
 }
 
-/** Everything the page routes need, built from the verifier's parts; the cookie key is kept in the database. */
+/** Where earlier versions kept the cookie key: in the database, where a copy of it could forge page sessions. */
+const LEGACY_COOKIE_KEY = 'page-session-key';
+
+/** Everything the page routes need, built from the verifier's parts; the cookie key is derived from the code key, never stored. */
 export function hostedPagesDeps(parts: HostedPagesParts): HostedPagesDeps {
   const { store, clock, settings } = parts;
-  const cookieKey = Buffer.from(store.secret('page-session-key', () => randomBytes(32).toString('base64'), clock.now()), 'base64');
+  const cookieKey = parts.codes.subkey('page-session');
+  if (store.storedSecret(LEGACY_COOKIE_KEY) !== undefined) store.eraseSecret(LEGACY_COOKIE_KEY);
   return {
     engine: parts.engine,
     service: new HostedService(store, { accountSid: parts.accountSid, friendlyName: settings.serviceName, ttlSeconds: parts.defaultTtlSeconds }),

@@ -10,6 +10,15 @@ export interface SigningKey {
   createdAt: number;
 }
 
+/** Seals private keys before they are stored (the verifier's CodeBook: AES-256-GCM under the code key). */
+export interface KeySealer {
+  seal(text: string): string;
+  open(sealed: string): string;
+}
+
+/** A private JWK stored in clear, by an earlier version or without a sealer. */
+const inClear = (stored: string): boolean => stored.startsWith('{');
+
 export interface SigningKeysSettings {
   /** Lifetime of the tokens the keys sign: a retired key stays published this long. */
   tokenTtlSeconds: number;
@@ -41,10 +50,22 @@ export class SigningKeys {
   /** Serializes key creation in this process, so two first signatures do not make two keys. */
   #creating: Promise<SigningKey> | undefined;
 
-  constructor(store: PagesStore, clock: Clock, settings: SigningKeysSettings) {
+  readonly #sealer: KeySealer | undefined;
+
+  /** With a `sealer`, private keys are stored sealed, so a copy of the database cannot sign tokens. */
+  constructor(store: PagesStore, clock: Clock, settings: SigningKeysSettings, sealer?: KeySealer) {
     this.#store = store;
     this.#clock = clock;
     this.#settings = settings;
+    this.#sealer = sealer;
+  }
+
+  /** Seals the private keys an earlier version stored in clear, leaving no copy of them in the files. */
+  sealStoredKeys(): void {
+    const sealer = this.#sealer;
+    if (!sealer) return;
+    const clear = this.#store.sessionKeys().filter((row) => inClear(row.privateJwk));
+    if (clear.length > 0) this.#store.replacePrivateKeys(clear.map((row) => ({ kid: row.kid, privateJwk: sealer.seal(row.privateJwk) })));
   }
 
   /** The signing key: the active one, or a new one when there is none or it is due for rotation. */
@@ -76,8 +97,8 @@ export class SigningKeys {
     const kid = await calculateJwkThumbprint(publicJwk);
     const now = this.#clock.now();
     const published: JWK = { ...publicJwk, kid, alg: SESSION_TOKEN_ALG, use: 'sig' };
-    const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid, alg: SESSION_TOKEN_ALG };
-    this.#store.addSessionKey({ kid, privateJwk: JSON.stringify(privateJwk), publicJwk: JSON.stringify(published), createdAt: now }, now);
+    const privateJwk = JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: SESSION_TOKEN_ALG } satisfies JWK);
+    this.#store.addSessionKey({ kid, privateJwk: this.#sealer ? this.#sealer.seal(privateJwk) : privateJwk, publicJwk: JSON.stringify(published), createdAt: now }, now);
     // A key retired more than one token lifetime ago has no valid token left: forget it.
     this.#store.dropSessionKeysRetiredBefore(now - this.#settings.tokenTtlSeconds * 1000);
     this.#imported.set(kid, privateKey);
@@ -99,7 +120,8 @@ export class SigningKeys {
   async #privateKey(row: SessionKeyRow): Promise<CryptoKey> {
     let key = this.#imported.get(row.kid);
     if (!key) {
-      key = (await importJWK(JSON.parse(row.privateJwk) as JWK, SESSION_TOKEN_ALG)) as CryptoKey;
+      const text = inClear(row.privateJwk) || !this.#sealer ? row.privateJwk : this.#sealer.open(row.privateJwk);
+      key = (await importJWK(JSON.parse(text) as JWK, SESSION_TOKEN_ALG)) as CryptoKey;
       this.#imported.set(row.kid, key);
     }
     return key;

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '../../gateway/storage/sqlite';
+import { eraseSecurely, type SqliteDatabase } from '../../gateway/storage/sqlite';
 import type { VerifyStore } from './verify-store';
 
 export interface SessionKeyRow {
@@ -36,6 +36,13 @@ export class PagesStore {
       this.db.prepare('INSERT INTO session_keys (kid, private_jwk, public_jwk, created_at, retired_at) VALUES (?, ?, ?, ?, NULL)')
         .run(key.kid, key.privateJwk, key.publicJwk, key.createdAt);
     })();
+  }
+
+  /** Overwrites the private parts of keys (sealing ones stored in clear) so no copy of the old values stays. */
+  replacePrivateKeys(keys: { kid: string; privateJwk: string }[]): void {
+    eraseSecurely(this.db, () => {
+      for (const key of keys) this.db.prepare('UPDATE session_keys SET private_jwk = ? WHERE kid = ?').run(key.privateJwk, key.kid);
+    });
   }
 
   /** Deletes the keys retired at or before `before`: every token they signed has expired. */

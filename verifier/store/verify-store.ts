@@ -1,5 +1,5 @@
 import { assetPath } from '../../gateway/assets';
-import { migrate, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
+import { eraseSecurely, migrate, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
 
 export type Channel = 'sms' | 'call' | 'flashcall';
 export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'expired' | 'max_attempts_reached' | 'failed';
@@ -307,20 +307,9 @@ export class VerifyStore {
     return (this.#sql('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string } | undefined)?.value;
   }
 
-  /**
-   * Deletes a secret so that no copy stays in the files: `secure_delete`
-   * overwrites the freed cell with zeros, and the truncating checkpoint
-   * empties the WAL, which still held the old page.
-   */
+  /** Deletes a secret so that no copy stays in the files (`eraseSecurely`). */
   eraseSecret(name: string): void {
-    const before = this.db.pragma('secure_delete', { simple: true }) as number;
-    this.db.pragma('secure_delete = ON');
-    try {
-      this.#sql('DELETE FROM secrets WHERE name = ?').run(name);
-    } finally {
-      this.db.pragma(`secure_delete = ${before}`);
-    }
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    eraseSecurely(this.db, () => this.#sql('DELETE FROM secrets WHERE name = ?').run(name));
   }
 
   /** The value stored under `name`, or `create()` stored there on first use. */
