@@ -6,7 +6,7 @@ import type { Clock } from '../gateway/clock';
 import type { Behaviours } from './behaviours';
 import type { HandsetHub } from './handsets/handset-hub';
 import type { MessageStore, Outcome, Segment, StoredMessage } from './store/message-store';
-import { decodeSubmittedPart, PartRejectedError, type SubmittedPart } from './smsc/submitted-part';
+import { decodeSubmittedPart, joinParts, PartRejectedError, type SubmittedPart } from './smsc/submitted-part';
 import { ThroughputLimiter } from './smsc/throughput-limiter';
 import type { BindInfo, QueryResult, SmscServer, SubmitResult } from './smsc/smsc-server';
 import { OutcomeQueue } from './smsc/outcome-queue';
@@ -189,13 +189,14 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       doneAt: null,
       receipt: 'none',
       assembledInto: null,
+      payload: part.userData ?? null,
     };
     const wholeOf = (parts: Segment[]): StoredMessage => ({
       id: newMessageSid(),
       direction: 'mt',
       source: segment.source,
       destination: segment.destination,
-      body: parts.map((p) => p.body).join(''),
+      body: joinParts(parts),
       dataCoding: segment.dataCoding,
       parts: parts.length,
       systemId,

@@ -7,10 +7,16 @@ export const DataCoding = {
   BINARY: 2,
   LATIN1: 3,
   BINARY_8BIT: 4,
+  CYRILLIC: 6,
+  LATIN_HEBREW: 7,
   UCS2: 8,
 } as const;
 
-type Alphabet = 'gsm7' | 'ia5' | 'latin1' | 'binary' | 'ucs2';
+type Alphabet = 'gsm7' | 'ia5' | 'latin1' | 'binary' | 'ucs2' | 'cyrillic' | 'hebrew';
+
+/** SMPP 3.4 §5.2.19: 6 is ISO-8859-5, 7 is ISO-8859-8 (one byte per character, like Latin-1). */
+const cyrillic = new TextDecoder('iso-8859-5');
+const hebrew = new TextDecoder('iso-8859-8');
 
 function alphabetOf(dataCoding: number): Alphabet {
   switch (dataCoding) {
@@ -20,6 +26,8 @@ function alphabetOf(dataCoding: number): Alphabet {
     case DataCoding.BINARY:
     case DataCoding.BINARY_8BIT: return 'binary';
     case DataCoding.UCS2: return 'ucs2';
+    case DataCoding.CYRILLIC: return 'cyrillic';
+    case DataCoding.LATIN_HEBREW: return 'hebrew';
   }
   // GSM 03.38 group 1111: data coding / message class; bit 2 picks 8-bit data over 7-bit.
   if ((dataCoding & 0xf0) === 0xf0) return dataCoding & 0x04 ? 'binary' : 'gsm7';
@@ -60,6 +68,8 @@ export function decodeText(bytes: Buffer, dataCoding: number): string {
     // Binary payloads have no text; hex keeps them loggable and lossless.
     case 'binary': return bytes.toString('hex').toUpperCase();
     case 'latin1': return bytes.toString('latin1');
+    case 'cyrillic': return cyrillic.decode(bytes);
+    case 'hebrew': return hebrew.decode(bytes);
   }
 }
 

@@ -9,6 +9,8 @@ export interface SubmittedPart {
   destination: string;
   dataCoding: number;
   text: string;
+  /** The user data the text was decoded from (UDH removed); absent for text that came as text. */
+  userData?: Buffer;
   registeredDelivery: number;
   concat?: { ref: number; total: number; seq: number };
 }
@@ -62,7 +64,20 @@ export function decodeSubmittedPart(pdu: MessagePdu): SubmittedPart {
     destination,
     dataCoding,
     text: decodeText(userData, dataCoding),
+    userData,
     registeredDelivery: pdu.registered_delivery ?? 0,
     concat,
   };
+}
+
+/**
+ * The text of a whole message from its parts, in order. Parts that all came
+ * as bytes in one data_coding are joined as bytes and decoded once: a
+ * character split between two parts (a UCS-2 surrogate pair) is whole again.
+ */
+export function joinParts(parts: readonly { body: string; dataCoding: number; payload: Buffer | null }[]): string {
+  const dataCoding = parts[0]?.dataCoding;
+  const payloads = parts.flatMap((p) => (p.payload && p.dataCoding === dataCoding ? [p.payload] : []));
+  if (dataCoding === undefined || payloads.length !== parts.length) return parts.map((p) => p.body).join('');
+  return decodeText(Buffer.concat(payloads), dataCoding);
 }

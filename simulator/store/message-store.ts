@@ -39,6 +39,8 @@ export interface Segment {
   doneAt: number | null;
   receipt: ReceiptState;
   assembledInto: string | null;
+  /** The part's user data as it arrived (UDH removed); null when it came as text (the REST API). */
+  payload: Buffer | null;
 }
 
 export interface MessageQuery {
@@ -58,7 +60,7 @@ const messageColumns = `id, direction, source, destination, body, data_coding AS
 const segmentColumns = `message_id AS messageId, system_id AS systemId, source, destination, body,
   data_coding AS dataCoding, concat_key AS concatKey, concat_total AS concatTotal, concat_seq AS concatSeq,
   registered_delivery AS registeredDelivery, outcome, state, error_code AS errorCode, submitted_at AS submittedAt,
-  due_at AS dueAt, done_at AS doneAt, receipt, assembled_into AS assembledInto`;
+  due_at AS dueAt, done_at AS doneAt, receipt, assembled_into AS assembledInto, payload`;
 
 /** The simulator's messages in SQLite: a file with `--data`, else `:memory:`. The only SQL of the simulator. */
 export class MessageStore {
@@ -83,9 +85,9 @@ export class MessageStore {
     migrate(db, 'simulator', migrations);
     this.#insertSegment = db.prepare(`INSERT INTO segments (message_id, system_id, source, destination, body, data_coding,
       concat_key, concat_total, concat_seq, registered_delivery, outcome, state, error_code, submitted_at, due_at, done_at,
-      receipt, assembled_into) VALUES (@messageId, @systemId, @source, @destination, @body, @dataCoding, @concatKey,
+      receipt, assembled_into, payload) VALUES (@messageId, @systemId, @source, @destination, @body, @dataCoding, @concatKey,
       @concatTotal, @concatSeq, @registeredDelivery, @outcome, @state, @errorCode, @submittedAt, @dueAt, @doneAt,
-      @receipt, @assembledInto)`);
+      @receipt, @assembledInto, @payload)`);
     this.#insertMessage = db.prepare(`INSERT INTO messages (id, direction, source, destination, body, data_coding, parts,
       system_id, status, created_at, pushed_at) VALUES (@id, @direction, @source, @destination, @body, @dataCoding, @parts,
       @systemId, @status, @createdAt, @pushedAt)`);

@@ -52,8 +52,13 @@ describe('decodeText', () => {
     expect(decodeText(Buffer.from([0x01, 0x02]), 0x14)).toBe('0102');
   });
 
+  it('reads data_coding 6 as ISO-8859-5 (Cyrillic) and 7 as ISO-8859-8 (Hebrew)', () => {
+    expect(decodeText(Buffer.from([0x41, 0xe9]), 0x06)).toBe('Aщ');
+    expect(decodeText(Buffer.from([0x41, 0xe9]), 0x07)).toBe('Aי');
+  });
+
   it('falls back to Latin-1 for schemes it does not know', () => {
-    expect(decodeText(Buffer.from([0x41, 0xe9]), 0x06)).toBe('Aé');
+    expect(decodeText(Buffer.from([0x41, 0xe9]), 0x05)).toBe('Aé');
     expect(decodeText(Buffer.from([0x41, 0xe9]), 0x0e)).toBe('Aé');
   });
 });
