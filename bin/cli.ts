@@ -221,6 +221,15 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
     process.stderr.write(`verigate: cannot start: ${e.code === 'EADDRINUSE' ? `port in use (${e.message})` : e.message}\n`);
     return 1;
   }
+  // Listening for the signals before the banner: whoever reads the banner may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   const title = { simulator: 'Verigate carrier simulator', verifier: 'Verigate verifier', start: 'Verigate (verifier + carrier simulator)' }[command];
   const token = shownSecret('authToken', config, flags);
   const credentials = `${config.accountSid}:${token.isDefault ? token.value : '"$VERIGATE_AUTH_TOKEN"'}`;
@@ -241,14 +250,7 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   // The verifier first: it drains its outbox and unbinds while the SMSC is still there.
   for (const part of parts.reverse()) await part.stop();
   return 0;
