@@ -115,7 +115,7 @@ export function buildVerifier(options: VerifierOptions): Verifier {
     events,
   });
   const metrics = new VerifierMetrics(registry);
-  const sessionTokens = createSessionTokens(store, clock, () => settings.publicUrl, { ...DEFAULT_SESSION_TOKEN_SETTINGS, ...options.sessionTokens }, codes);
+  const sessionTokens = createSessionTokens(store, clock, () => settings.publicUrl, { ...DEFAULT_SESSION_TOKEN_SETTINGS, audience: options.credentials.accountSid, ...options.sessionTokens }, codes);
   const pagesSettings = hostedPagesSettings(options.hostedPages);
   const http = buildVerifierHttp({
     surface,

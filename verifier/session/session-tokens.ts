@@ -9,7 +9,12 @@ export interface SessionTokenSettings {
   ttlSeconds: number;
   /** Seconds after which the signing key is replaced on the next signature; 0 = only by `rotate()` (default 30 days). */
   rotateAfterSeconds: number;
+  /** The tokens' `aud`, which validation requires; default the issuer (`buildVerifier` sets the account SID). */
+  audience?: string;
 }
+
+/** How far in the future an `iat` may lie: the clock skew between verifier instances, nothing more. */
+export const IAT_SKEW_SECONDS = 5;
 
 export const DEFAULT_SESSION_TOKEN_SETTINGS: SessionTokenSettings = {
   ttlSeconds: 600,
@@ -19,6 +24,7 @@ export const DEFAULT_SESSION_TOKEN_SETTINGS: SessionTokenSettings = {
 /** What a session token says, besides the registered claims. */
 export interface SessionClaims extends JWTPayload {
   iss: string;
+  aud: string;
   sub: string;
   iat: number;
   exp: number;
@@ -36,7 +42,7 @@ export interface IssuedToken {
 }
 
 /** Why a token is not valid; stable values, documented in docs/hosted-pages.md. */
-export type InvalidTokenReason = 'malformed' | 'expired' | 'not_yet_valid' | 'unknown_key' | 'bad_signature' | 'wrong_issuer' | 'invalid_claims';
+export type InvalidTokenReason = 'malformed' | 'expired' | 'not_yet_valid' | 'unknown_key' | 'bad_signature' | 'wrong_issuer' | 'wrong_audience' | 'invalid_claims';
 
 export type TokenValidation =
   | { valid: true; kid: string; claims: SessionClaims }
@@ -84,6 +90,7 @@ export class SessionTokens {
     const iat = Math.floor(this.#deps.clock.now() / 1000);
     const claims: SessionClaims = {
       iss: this.#deps.issuer(),
+      aud: this.#audience(),
       sub: phoneNumber,
       iat,
       exp: iat + this.#deps.settings.ttlSeconds,
@@ -96,26 +103,44 @@ export class SessionTokens {
     return { token, kid: key.kid, claims };
   }
 
-  /** Checks signature (against the published keys), issuer and expiry at the injected clock's time. */
+  /**
+   * Checks signature (against the published keys), issuer, audience and expiry
+   * at the injected clock's time, and that the token is one this verifier
+   * could have signed: `iat` not in the future (beyond IAT_SKEW_SECONDS) and
+   * `exp` no further from `iat` than the configured lifetime. (Not jose's
+   * clockTolerance, which would stretch `exp` too.)
+   */
   async validate(token: string): Promise<TokenValidation> {
+    const ttl = this.#deps.settings.ttlSeconds;
+    let verified;
     try {
-      const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
+      verified = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
         algorithms: [SESSION_TOKEN_ALG],
         issuer: this.#deps.issuer(),
+        audience: this.#audience(),
         currentDate: new Date(this.#deps.clock.now()),
-        requiredClaims: ['sub', 'exp', 'iat'],
+        requiredClaims: ['sub', 'exp', 'iat', 'aud'],
       });
-      return { valid: true, kid: protectedHeader.kid ?? '', claims: payload as SessionClaims };
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code !== 'string') throw error;
       if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
-        const claim = (error as { claim?: unknown }).claim;
+        const { claim, reason } = error as { claim?: unknown; reason?: unknown };
         if (claim === 'iss') return { valid: false, reason: 'wrong_issuer' };
-        if (claim === 'nbf' || claim === 'iat') return { valid: false, reason: 'not_yet_valid' };
+        if (claim === 'aud') return { valid: false, reason: 'wrong_audience' };
+        if ((claim === 'nbf' || claim === 'iat') && reason !== 'missing') return { valid: false, reason: 'not_yet_valid' };
       }
       return { valid: false, reason: REASONS[code] ?? 'malformed' };
     }
+    const claims = verified.payload as SessionClaims;
+    const now = Math.floor(this.#deps.clock.now() / 1000);
+    if (claims.iat > now + IAT_SKEW_SECONDS) return { valid: false, reason: 'not_yet_valid' };
+    if (claims.exp - claims.iat > ttl) return { valid: false, reason: 'invalid_claims' };
+    return { valid: true, kid: verified.protectedHeader.kid ?? '', claims };
+  }
+
+  #audience(): string {
+    return this.#deps.settings.audience ?? this.#deps.issuer();
   }
 
   jwks(): JSONWebKeySet {
