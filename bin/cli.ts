@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`verigate: ${(error as Error).message}\n`);
+    process.stderr.write(redactSecrets(`verigate: ${(error as Error).message}\n`));
     return 2;
   }
   const [command] = parsed.positionals;
@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     config = loadConfig({ flags: values, env: process.env, defaults: { data: command === 'simulator' ? ':memory:' : './data/verigate.db' } });
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`verigate: bad config: ${error.message}\n`);
+      process.stderr.write(redactSecrets(`verigate: bad config: ${error.message}\n`));
       return 2;
     }
     throw error;
@@ -214,11 +214,11 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
   } catch (error) {
     for (const part of parts.reverse()) await part.stop().catch(() => undefined);
     if (error instanceof ConfigError || error instanceof CodeKeyError) {
-      process.stderr.write(`verigate: bad config: ${error.message}\n`);
+      process.stderr.write(redactSecrets(`verigate: bad config: ${error.message}\n`));
       return 2;
     }
     const e = error as NodeJS.ErrnoException;
-    process.stderr.write(`verigate: cannot start: ${e.code === 'EADDRINUSE' ? `port in use (${e.message})` : e.message}\n`);
+    process.stderr.write(redactSecrets(`verigate: cannot start: ${e.code === 'EADDRINUSE' ? `port in use (${e.message})` : e.message}\n`));
     return 1;
   }
   // Listening for the signals before the banner: whoever reads the banner may stop us at once.
@@ -259,7 +259,7 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`verigate: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(redactSecrets(`verigate: ${(error as Error).stack ?? String(error)}\n`));
     process.exit(1);
   },
 );

@@ -25,7 +25,8 @@ export const REDACTED = '[redacted]';
 
 /** Characters that end a URL inside free text or a JSON log line. */
 const END = `\\s"'<>\\\\`;
-const USERINFO = new RegExp(`://([^/?#:@${END}]*):([^/?#${END}]*)@`, 'g');
+// The password may hold a raw `#` or `?` when a URL is echoed as typed: better to hide too much than too little.
+const USERINFO = new RegExp(`://([^/?#:@${END}]*):([^/${END}]*)@`, 'g');
 // A value runs to `&` as the server's parser reads it (`;` is no separator to it, so it stays in the value).
 const PARAMETER = new RegExp(`(^|[?&;${END}(,])([^=&;?#${END}]+)=([^&#${END}]*)`, 'g');
 const PATH = new RegExp(`(?:/[^/?#${END}]*)+`, 'g');

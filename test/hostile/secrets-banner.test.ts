@@ -2,7 +2,7 @@
 // defaults do (a developer needs them to try the stack).
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestHandset } from '../support/handset';
-import { startSimulatorProcess, startStackProcess, startVerifierProcess, type CliProcess } from '../support/cli-process';
+import { runCli, startSimulatorProcess, startStackProcess, startVerifierProcess, type CliProcess } from '../support/cli-process';
 
 const sid = 'AC' + '7c'.repeat(16);
 const authToken = 'Tok/en+Secret=77:x';
@@ -50,6 +50,14 @@ async function verifyBySmsAndCall(verifyPort: number, simPort: number, to: strin
 }
 
 describe('secrets in the start-up banner and the output', () => {
+  it('never echoes a password in a refused setting', async () => {
+    const cli = runCli(['verifier', '--data', ':memory:', '--public-url', `ftp://user:${smppPassword}@example.net`]);
+    processes.push(cli);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain('--public-url: "ftp://user:[redacted]@example.net" is not an http(s) URL');
+    expectNoSecrets(cli.stdout() + cli.stderr());
+  });
+
   it('shows the development defaults in the banner of `verigate start`', { timeout: 30_000 }, async () => {
     const stack = await startStackProcess(['--data', ':memory:']);
     processes.push(stack);

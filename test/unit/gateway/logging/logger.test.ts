@@ -28,6 +28,7 @@ describe('redactSecrets', () => {
     expect(redactSecrets('smpp://esme:pa%40ss@smsc.example:2775')).toBe('smpp://esme:[redacted]@smsc.example:2775');
     expect(redactSecrets('GET http://AC12:tok:en@host:8080/2010-04-01/Calls.json → 500')).toBe('GET http://AC12:[redacted]@host:8080/2010-04-01/Calls.json → 500');
     expect(redactSecrets('http://host/path?next=a@b')).toBe('http://host/path?next=a@b');
+    expect(redactSecrets('"ftp://esme:pa#s?s@host" is not an http(s) URL')).toBe('"ftp://esme:[redacted]@host" is not an http(s) URL');
   });
 
   it('redacts the token of voice-call URLs, however the path is spelt', () => {
