@@ -41,7 +41,7 @@ export function parseCodeKey(text: string): Buffer | undefined {
 
 /**
  * The server key that derives and seals codes, kept out of the database
- * (SPEC §3): a copy of the database alone must not let anyone check a code.
+ * (docs/security.md): a copy of the database alone must not let anyone check a code.
  * VERIGATE_CODE_KEY if given; else the key file beside the database, created
  * on first start (mode 0600, exclusively, so concurrent starts agree on one
  * key) and refused if others may read it or it is malformed; in memory for

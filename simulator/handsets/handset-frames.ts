@@ -1,6 +1,6 @@
 import { VerigateError } from '../../gateway/errors';
 
-/** Frames a handset may send (SPEC §5), checked before anything acts on them. */
+/** Frames a handset may send (docs/simulator.md), checked before anything acts on them. */
 export type HandsetFrame =
   | { type: 'sms.send'; to: string; text: string }
   | { type: 'call.answer'; callSid: string; answeredBy?: 'human' | 'machine' | 'fax' }

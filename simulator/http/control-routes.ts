@@ -66,7 +66,7 @@ const behaviourBody = {
   },
 } as const;
 
-/** The inspection and control API (SPEC §5): what the network holds, and how it behaves per number. */
+/** The inspection and control API (docs/simulator.md): what the network holds, and how it behaves per number. */
 export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): void {
   const { store, behaviours, center } = deps;
 

@@ -25,7 +25,7 @@ export interface HandsetSocketDeps {
 /** ws closes a frame over this with 1009 before it is buffered whole. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
-/** `ws://HOST:SIM_PORT/ws/handsets/{number}`: one virtual phone per socket (SPEC §5). */
+/** `ws://HOST:SIM_PORT/ws/handsets/{number}`: one virtual phone per socket (docs/simulator.md). */
 export function registerHandsetSocket(app: FastifyInstance, deps: HandsetSocketDeps): void {
   app.get<{ Params: { number: string } }>('/ws/handsets/:number', {
     websocket: true,

@@ -94,7 +94,7 @@ function serviceChanges(form: Form): ServiceUpdate {
   return changes;
 }
 
-/** The Verify v2 resources (SPEC §4), as the twilio client calls them. */
+/** The Verify v2 resources (docs/verify-api.md), as the twilio client calls them. */
 export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDeps): void {
   const { store, engine, accountSid } = deps;
   // Twilio reads a POST body as a form whatever its Content-Type says, also without one.
