@@ -134,10 +134,14 @@ function clearMessages() {
 function transcriptLine(t) {
   switch (t.kind) {
     case 'say': return el('li', {}, 'Said: ', el('span', { class: 'said', text: t.text }), t.language ? ` (${t.voice}, ${t.language})` : '');
-    case 'play': return el('li', { text: `Played: ${t.url}` });
+    case 'play': return el('li', { text: t.url ? `Played: ${t.url}` : `Played tones: ${t.digits}` });
     case 'pause': return el('li', { text: `Paused ${t.seconds} s` });
-    case 'gather': return el('li', { text: `Gathered "${t.digits}" (${t.outcome})` });
+    case 'gather': return el('li', { text: `Gathered "${t.speech ?? t.digits}" (${t.outcome})` });
     case 'dtmf': return el('li', { text: `Pressed ${t.digits}${t.heard ? '' : ' (nobody listening)'}` });
+    case 'speech': return el('li', { text: `Spoke "${t.text}"${t.heard ? '' : ' (nobody listening)'}` });
+    case 'record': return el('li', { text: `Recorded ${t.seconds} s (${t.outcome})` });
+    case 'send-digits': return el('li', { text: `Network sent digits ${t.digits}` });
+    case 'conference': return el('li', { text: `Conference ${t.name}: ${t.outcome}` });
     case 'dial': return el('li', { text: `Dialled ${t.number}: ${t.status}` });
     case 'sms': return el('li', { text: `SMS to ${t.to}: "${t.text}" (${t.status})` });
     default: return el('li', { text: JSON.stringify(t) });

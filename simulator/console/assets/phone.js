@@ -147,6 +147,15 @@ function onFrame(frame) {
     case 'call.play':
       if (frame.callSid !== call?.sid) return;
       return heard(frame.beep ? 'Beep' : frame.digits ? `Tones ${frame.digits}` : `Playing ${frame.url}`);
+    case 'call.dtmf':
+      if (frame.callSid !== call?.sid) return;
+      return heard(`The caller sent the digits ${frame.digits}`);
+    case 'call.record':
+      if (frame.callSid !== call?.sid) return;
+      return heard(`Recording (up to ${frame.maxLength} s): hang up or press ${frame.finishOnKey || 'a key'} to stop`);
+    case 'call.conference':
+      if (frame.callSid !== call?.sid) return;
+      return heard(`In conference ${frame.name} with ${frame.participants.join(', ')}`);
     case 'call.gather':
       if (frame.callSid !== call?.sid) return;
       $('#gather-hint').textContent = frame.numDigits ? `The call waits for ${frame.numDigits} digit(s).` : `The call waits for digits, ending with ${frame.finishOnKey || 'a pause'}.`;
