@@ -13,8 +13,12 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export interface EventSocket {
   readonly bufferedAmount: number;
   readonly readyState: number;
-  send(data: string): void;
+  /** One text frame; the same bytes go to every subscriber. */
+  send(data: Buffer): void;
   terminate(): void;
+  /** Holds writes back until `uncork`, so a burst of frames leaves in one write. */
+  cork?(): void;
+  uncork?(): void;
 }
 
 const OPEN = 1;
@@ -47,12 +51,23 @@ export class EventHub {
     return () => this.#subscribers.delete(socket);
   }
 
+  /** Runs `work` (several publishes) with every subscriber's socket corked: one write each, not one per frame. */
+  batch(work: () => void): void {
+    const corked = [...this.#subscribers];
+    for (const socket of corked) socket.cork?.();
+    try {
+      work();
+    } finally {
+      for (const socket of corked) socket.uncork?.();
+    }
+  }
+
   /** `render` runs only when someone listens; `undefined` from it sends nothing. */
   publish(type: EventType, render: () => unknown): void {
     if (this.#subscribers.size === 0) return;
     const data = render();
     if (data === undefined) return;
-    const frame = JSON.stringify({ type, version: EVENTS_VERSION, data });
+    const frame = Buffer.from(JSON.stringify({ type, version: EVENTS_VERSION, data }));
     for (const socket of this.#subscribers) {
       if (socket.readyState !== OPEN) continue;
       if (socket.bufferedAmount > this.#maxBufferedBytes) {

@@ -22,6 +22,8 @@ async function events(query = '', headers: Record<string, string> = { authorizat
 describe('the /ws/events stream', () => {
   it('shows an SMS submitted over SMPP as message.created, then message.updated when its receipt went out', async () => {
     rig = await startRig();
+    // Receipts later than the stream's gathering interval, so the receipt is a change of its own.
+    await rig.sim.api('/api/settings', { method: 'PUT', body: { receiptDelayMs: 300 } });
     const stream = await events();
     const esme = await TestEsme.connect(rig.sim.smppPort);
     closers.push(() => esme.close());
@@ -60,11 +62,12 @@ describe('the /ws/events stream', () => {
     await handset.waitForFrames('call.ended');
 
     const first = await stream.waitFor('call.created');
-    expect(first.data).toMatchObject({ sid, from: '+15550001111', to: '+491700000009', status: 'queued' });
-    const done = await stream.waitFor('call.updated', (data) => data['sid'] === sid && data['status'] === 'completed');
+    expect(first.data).toMatchObject({ sid, from: '+15550001111', to: '+491700000009' });
+    expect(stream.of('call.created')).toHaveLength(1);
+    // A call that ends within the stream's gathering interval arrives as call.created in its final state.
+    const done = await waitFor('the completed call', () => stream.events.find((e) => e.type.startsWith('call.') && e.data['sid'] === sid && e.data['status'] === 'completed'));
     expect(done.data['transcript']).toEqual([expect.objectContaining({ kind: 'say', text: 'Your code is 4 2' })]);
     expect((done.data['timeline'] as { event: string }[]).map((t) => t.event)).toEqual(expect.arrayContaining(['queued', 'ringing', 'handset.answer', 'in-progress', 'completed']));
-    expect(stream.of('call.updated', (data) => data['status'] === 'in-progress').length).toBeGreaterThan(0);
     expect(await rig.call(sid)).toEqual(done.data);
 
     handset.close();
