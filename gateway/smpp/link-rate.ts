@@ -13,7 +13,10 @@ export class LinkRate {
   #since = 0;
   #ceiling = 0;
   #lastDecrease = -Infinity;
-  #recent: number[] = [];
+  /** Submits counted per whole second: this one and the one before (an array of times would cost O(rate)). */
+  #second = 0;
+  #thisSecond = 0;
+  #lastSecond = 0;
 
   /** `cap`: submits per second at most (0: no cap). */
   constructor(cap: number, readonly minPerSecond = 1) {
@@ -37,15 +40,27 @@ export class LinkRate {
 
   /** A submit left at `now`: counted to know the rate an uncapped link was sending at. */
   sent(now: number): void {
-    this.#recent.push(now);
-    while (this.#recent.length > 0 && this.#recent[0]! <= now - 1_000) this.#recent.shift();
+    const second = Math.floor(now / 1000);
+    if (second !== this.#second) {
+      this.#lastSecond = second === this.#second + 1 ? this.#thisSecond : 0;
+      this.#thisSecond = 0;
+      this.#second = second;
+    }
+    this.#thisSecond++;
+  }
+
+  /** Submits per second lately: the last whole second, or this one if it already holds more. */
+  #observed(now: number): number {
+    this.sent(now);
+    this.#thisSecond--;
+    return Math.max(this.#lastSecond, this.#thisSecond);
   }
 
   /** The SMSC answered ESME_RTHROTTLED at `now` to a submit that left at `sentAt`; true when the rate went down. */
   throttle(now: number, sentAt = now): boolean {
     if (sentAt < this.#lastDecrease) return false;
     const rate = this.current(now);
-    const observed = Number.isFinite(rate) ? rate : Math.max(this.minPerSecond, this.#recent.length);
+    const observed = Number.isFinite(rate) ? rate : Math.max(this.minPerSecond, this.#observed(now));
     if (this.#base === undefined) this.#ceiling = observed;
     this.#lastDecrease = now;
     this.#base = Math.max(this.minPerSecond, observed / 2);
