@@ -1,7 +1,7 @@
 // A copy of the verifier's database alone (a backup, a dump, a stolen file) must not let anyone check a
 // code: the key that derives and hashes codes lives beside it (or in VERIGATE_CODE_KEY), never inside it.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +12,7 @@ import { parseCodeKey } from '../../verifier/code-key';
 import { TestHandset } from '../support/handset';
 import { runCli, startStackProcess, startVerifierProcess, type CliProcess } from '../support/cli-process';
 import { startStack, credentials, authHeader } from '../support/stack-harness';
+import { startSimulator } from '../support/simulator-harness';
 
 const env = { VERIGATE_ACCOUNT_SID: credentials.accountSid, VERIGATE_AUTH_TOKEN: credentials.authToken };
 const dir = mkdtempSync(join(tmpdir(), 'verigate-code-key-'));
@@ -140,6 +141,24 @@ describe('the code key, kept out of the database', () => {
       await second.stop();
     }
     for (const secret of [d, cookieKey]) expect(databaseBytes(data).includes(Buffer.from(secret)), secret).toBe(false);
+  });
+
+  it('gives two verifiers started at once on one database the same key file, so a code sent by one checks on the other', { timeout: 40_000 }, async () => {
+    const data = join(dir, 'twins', 'verigate.db');
+    const sim = await startSimulator();
+    try {
+      const routes = ['--smpp', `smpp://verigate:verigate@127.0.0.1:${sim.smppPort}`, '--voice-api', `http://${credentials.accountSid}:${credentials.authToken}@127.0.0.1:${sim.httpPort}/restcomm/2012-04-24`];
+      const [a, b] = await Promise.all([startVerifierProcess(['--data', data, ...routes], env), startVerifierProcess(['--data', data, ...routes], env)]);
+      processes.push(a!, b!);
+      expect(statSync(`${data}.key`).mode & 0o777).toBe(0o600);
+      expect(readdirSync(join(dir, 'twins')).filter((name) => name.includes('.key'))).toEqual(['verigate.db.key']);
+      const { service, verification, code } = await pendingSmsCode(`http://127.0.0.1:${a!.verifyPort}`, sim.httpPort, '+4915112390004');
+      const check = await verify(`http://127.0.0.1:${b!.verifyPort}`, `/v2/Services/${service}/VerificationCheck`, { VerificationSid: verification, Code: code });
+      expect(check).toMatchObject({ status: 'approved', valid: true });
+    } finally {
+      await Promise.all(processes.splice(0).map((p) => p.kill('SIGTERM')));
+      await sim.stop();
+    }
   });
 
   it('refuses to start, with one line and exit code 2, on a key file others may read, a malformed one, or a bad VERIGATE_CODE_KEY', { timeout: 30_000 }, async () => {
