@@ -427,6 +427,8 @@ export class RcmlSession {
       timer?.cancel();
       this.#listening = undefined;
     }
+    // Redirected through the API: the new RCML runs, nothing is stored.
+    if (this.#pending) this.#checkInterrupted();
     const tones = record.parts.reduce((n, p) => n + (p.kind === 'tones' ? p.digits.length : 0), 0);
     const ms = Math.min(verb.maxLengthSeconds * 1000, record.ms + tones * 200);
     this.#note({ kind: 'record', seconds: Math.round(ms / 1000), outcome });
