@@ -1,7 +1,6 @@
-import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../support/manual-clock';
-import { authHeader, credentials } from '../../../support/simulator-harness';
+import { authHeader } from '../../../support/simulator-harness';
 import { waitFor } from '../../../support/wait-for';
 import { TWILIO, rcml, startRig, type VoiceRig } from './voice-harness';
 
@@ -11,11 +10,7 @@ afterEach(async () => {
   await rig.stop();
 });
 
-function client() {
-  const c = twilio(credentials.accountSid, credentials.authToken);
-  c.api.baseUrl = rig.sim.baseUrl;
-  return c;
-}
+const client = () => rig.client();
 
 describe('call parameters', () => {
   it('plays SendDigits to the callee as DTMF right after the answer, before the RCML runs', async () => {

@@ -2,7 +2,6 @@ import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { speechMs } from '../../../../simulator/voice/speech-time';
 import { ManualClock } from '../../../support/manual-clock';
-import { credentials } from '../../../support/simulator-harness';
 import { waitFor } from '../../../support/wait-for';
 import { RESTCOMM, rcml, startRig, type VoiceRig } from './voice-harness';
 
@@ -13,11 +12,7 @@ afterEach(async () => {
   await rig.stop();
 });
 
-function client() {
-  const c = twilio(credentials.accountSid, credentials.authToken);
-  c.api.baseUrl = rig.sim.baseUrl;
-  return c;
-}
+const client = () => rig.client();
 
 describe('inline Twiml', () => {
   it('runs the Twiml given on create, with no Url to host, and the Twiml given on update of the live call', async () => {

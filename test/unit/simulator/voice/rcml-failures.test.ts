@@ -2,7 +2,6 @@ import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPLICATION_ERROR_TEXT } from '../../../../simulator/voice/call-engine';
 import { LOOP_ERROR_CODE, MAX_DOCUMENTS_PER_SECOND } from '../../../../simulator/voice/rcml-interpreter';
-import { credentials } from '../../../support/simulator-harness';
 import { TWILIO, RESTCOMM, rcml, startRig, type VoiceRig } from './voice-harness';
 
 const { VoiceResponse } = twilio.twiml;
@@ -17,11 +16,7 @@ afterEach(async () => {
   await rig.stop();
 });
 
-function client() {
-  const c = twilio(credentials.accountSid, credentials.authToken);
-  c.api.baseUrl = rig.sim.baseUrl;
-  return c;
-}
+const client = () => rig.client();
 
 async function runAnswered(prefix: string, extra: Record<string, string> = {}) {
   const created = await rig.rest('POST', `${prefix}/Calls.json`, { From: '+15550001111', To: '+491700000030', Url: rig.app.url('/rcml'), StatusCallback: rig.app.url('/status'), ...extra });

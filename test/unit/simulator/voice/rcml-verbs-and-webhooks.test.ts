@@ -10,11 +10,7 @@ afterEach(async () => {
   await rig.stop();
 });
 
-function client() {
-  const c = twilio(credentials.accountSid, credentials.authToken);
-  c.api.baseUrl = rig.sim.baseUrl;
-  return c;
-}
+const client = () => rig.client();
 
 /** Places a call to `to`, answers it from a fresh handset and returns both. */
 async function answeredCall(to: string, url: string) {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import twilio from 'twilio';
 import { validTwilioSignature } from '../../../../gateway/webhooks/twilio-signature';
 import { authHeader, credentials, startSimulator, type RunningSimulator } from '../../../support/simulator-harness';
 import { TestHandset } from '../../../support/handset';
@@ -83,9 +84,22 @@ export function rcml(body: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
 }
 
+/**
+ * The official twilio client pointed at the simulator. Without keep-alive: a
+ * pooled socket that the server's 5 s idle timeout closes just as the client
+ * reuses it would fail a slow test with ECONNRESET.
+ */
+export function twilioClient(baseUrl: string) {
+  const client = twilio(credentials.accountSid, credentials.authToken, { httpClient: new twilio.RequestClient({ keepAlive: false }) });
+  client.api.baseUrl = baseUrl;
+  return client;
+}
+
 export interface VoiceRig {
   sim: RunningSimulator;
   app: AppServer;
+  /** The official twilio client, pointed at this simulator. */
+  client(): ReturnType<typeof twilioClient>;
   handset(number: string): Promise<TestHandset>;
   /** A form-encoded REST request with Basic auth. */
   rest(method: 'GET' | 'POST', path: string, form?: Record<string, string | string[]>, auth?: string): Promise<{ status: number; body: Record<string, unknown> }>;
@@ -101,6 +115,7 @@ export async function startRig(clock?: Clock, voice?: Partial<VoiceSettings>): P
   const rig: VoiceRig = {
     sim,
     app,
+    client: () => twilioClient(sim.baseUrl),
     async handset(number) {
       const handset = await TestHandset.connect(sim.wsUrl(number), { authorization: authHeader });
       handsets.push(handset);
