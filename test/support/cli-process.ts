@@ -44,7 +44,8 @@ async function startFromBanner<K extends BannerPort>(args: string[], env: Record
   // Quiet by default; a test's own --log-level comes later and wins.
   const [command, ...rest] = args;
   const cli = runCli([command!, '--log-level', 'warn', ...rest], env);
-  const deadline = Date.now() + 20_000;
+  // Below vitest's 20 s per test, so a start that never comes fails with the process's output, not a bare timeout.
+  const deadline = Date.now() + 15_000;
   for (;;) {
     const out = cli.stdout();
     if (/^Try:/m.test(out)) {
