@@ -53,7 +53,6 @@ interface Slot {
   reject(error: Error): void;
 }
 
-
 /**
  * An ESME link that stays up: binds (transceiver, or transmitter + receiver),
  * keeps at most `windowSize` submits outstanding (a timed-out one still counts
@@ -155,15 +154,17 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
   async #submitOnce(fields: Record<string, unknown>): Promise<ResponsePdu> {
     await this.#acquireSlot();
     let keepSlot = false;
-    const session = this.#transmitter;
+    let session: SmppSession | undefined;
     try {
       await this.#pace();
-      if (this.#state !== 'bound' || !this.#transmitter) throw new SmppLinkDownError();
+      session = this.#transmitter;
+      if (this.#state !== 'bound' || !session) throw new SmppLinkDownError();
       const sentAt = this.#clock.now();
-      const response = await this.#transmitter.request('submit_sm', fields, this.#options.responseTimeoutMs ?? 10_000);
+      const response = await session.request('submit_sm', fields, this.#options.responseTimeoutMs ?? 10_000);
       if (response.command_status === CommandStatus.ESME_RTHROTTLED) this.#slowDown(sentAt);
       return response;
     } catch (error) {
+      // Still outstanding at the SMSC: the slot is freed by its late response, or by the end of this link.
       if (error instanceof SmppTimeoutError && error.sequence !== undefined && session && session === this.#transmitter) {
         let late = this.#late.get(session);
         if (!late) this.#late.set(session, (late = new Set()));
