@@ -143,6 +143,25 @@ describe('the code key, kept out of the database', () => {
     for (const secret of [d, cookieKey]) expect(databaseBytes(data).includes(Buffer.from(secret)), secret).toBe(false);
   });
 
+  it('recovers from a lost key file: a new key, a new signing key, and the session tokens signed before still validate', async () => {
+    const data = join(dir, 'lost', 'verigate.db');
+    const first = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
+    const before = await first.sessionTokens.issue('+4915112390005', 'sms');
+    await first.stop();
+    const lostKey = readFileSync(`${data}.key`, 'utf8');
+    rmSync(`${data}.key`);
+    const second = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
+    try {
+      expect(readFileSync(`${data}.key`, 'utf8')).not.toBe(lostKey);
+      const after = await second.sessionTokens.issue('+4915112390005', 'sms');
+      expect(after.kid).not.toBe(before.kid);
+      expect(await second.sessionTokens.validate(before.token)).toMatchObject({ valid: true, kid: before.kid });
+      expect(await second.sessionTokens.validate(after.token)).toMatchObject({ valid: true, kid: after.kid });
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('gives two verifiers started at once on one database the same key file, so a code sent by one checks on the other', { timeout: 40_000 }, async () => {
     const data = join(dir, 'twins', 'verigate.db');
     const sim = await startSimulator();

@@ -73,7 +73,11 @@ export class SigningKeys {
     const active = this.#keys().filter((row) => row.retiredAt === null).at(-1);
     const now = this.#clock.now();
     const due = active && this.#settings.rotateAfterSeconds > 0 && now - active.createdAt >= this.#settings.rotateAfterSeconds * 1000;
-    if (active && !due) return { kid: active.kid, privateKey: await this.#privateKey(active), createdAt: active.createdAt };
+    if (active && !due) {
+      // A key sealed under a code key that is gone (a lost key file) cannot sign again: replace it.
+      const privateKey = await this.#privateKey(active).catch(() => undefined);
+      if (privateKey) return { kid: active.kid, privateKey, createdAt: active.createdAt };
+    }
     return this.rotate();
   }
 
