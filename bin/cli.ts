@@ -7,6 +7,7 @@ import { describeEndpoint, parseSmppUrl } from '../gateway/smpp';
 import { parseVoiceApiUrl } from '../gateway/rest/voice-api-client';
 import { buildVerifier } from '../verifier';
 import { codeKeyFile, CodeKeyError, parseCodeKey } from '../verifier/code-key';
+import { parseListenAddress } from '../verifier/http/metrics-app';
 import { DEFAULT_ABUSE_SETTINGS } from '../verifier/abuse/abuse-policy';
 import { moveSimulatorTables, simulatorDataFile } from './data-files';
 import { ConfigError, loadConfig, SETTINGS, settingsHelp, type Config, type SettingName } from './config';
@@ -149,6 +150,7 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
   } catch (error) {
     throw new ConfigError(`--voice-api: ${(error as Error).message}`);
   }
+  const metricsListen = config.metricsListen ? parseListenAddress(config.metricsListen) : undefined;
   const verifier = buildVerifier({
     host: config.host,
     port: config.verifyPort,
@@ -162,18 +164,19 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
     engine: { smsFrom: config.smsFrom, flashcallPrefix: config.flashcallPrefix },
     hostedPages: { enabled: config.pages === 'on', serviceName: config.pagesServiceName },
     sessionTokens: { ttlSeconds: config.sessionTokenTtl },
+    metricsListen,
     abuse: { fraudGuard: { ...DEFAULT_ABUSE_SETTINGS.fraudGuard, enabled: config.fraudGuard === 'on', minStarts: config.fraudGuardMinStarts } },
     logger: logger.child({ component: 'verifier' }),
   });
   try {
-    const { port } = await verifier.start();
+    const { port, metricsPort } = await verifier.start();
     const base = `http://${config.host}:${port}`;
     return {
       port,
       lines: [
         `  Verify API        ${base}/v2/Services`,
         `  API docs          ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
-        `  Metrics           ${base}/metrics`,
+        `  Metrics           ${metricsListen && metricsPort ? `http://${metricsListen.host.includes(':') ? `[${metricsListen.host}]` : metricsListen.host}:${metricsPort}/metrics (no credentials)` : `${base}/metrics`}`,
         `  SMS route         ${smpp ? describeEndpoint(smpp) : 'none (--smpp)'}`,
         `  Voice route       ${voiceApi ? redactSecrets(voiceApi.baseUrl) : 'none (--voice-api)'}`,
       ],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { VerigateError } from '../gateway/errors';
 import { parseCodeKey } from '../verifier/code-key';
+import { parseListenAddress } from '../verifier/http/metrics-app';
 
 /**
  * One schema for every setting: its flag, its env var, its default and its
@@ -42,6 +43,7 @@ export const SETTINGS = {
   pagesServiceName: { flag: 'pages-service-name', env: 'VERIGATE_PAGES_SERVICE_NAME', kind: 'string', default: 'Verigate', help: 'the name the hosted pages put in their codes' },
   sessionTokenTtl: { flag: 'session-token-ttl', env: 'VERIGATE_SESSION_TOKEN_TTL', kind: 'integer', default: 600, help: 'seconds a hosted-pages session token (JWT) is valid' },
   codeKey: { flag: 'code-key', env: 'VERIGATE_CODE_KEY', kind: 'string', default: '', help: 'base64 server key for codes, 32+ bytes (default: a key file beside the database, DATA.key, mode 0600)' },
+  metricsListen: { flag: 'metrics-listen', env: 'VERIGATE_METRICS_LISTEN', kind: 'string', default: '', help: 'HOST:PORT (or PORT, on 127.0.0.1) of a listener serving /metrics and /healthz without credentials; off by default, /metrics on the API takes credentials' },
   logLevel: { flag: 'log-level', env: 'VERIGATE_LOG_LEVEL', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 } satisfies Record<string, SettingDef>;
 
@@ -72,6 +74,7 @@ function check(name: SettingName, raw: unknown, source: string): string | number
     if (name === 'pagesServiceName' && (!value.trim() || value.length > 64)) throw new ConfigError(`${label}: 1 to 64 characters`);
     if (name === 'publicUrl' && value && !/^https?:\/\/[^\s/]+/.test(value)) throw new ConfigError(`${label}: "${value}" is not an http(s) URL`);
     if (name === 'flashcallPrefix' && !/^\+\d{1,9}$/.test(value)) throw new ConfigError(`${label}: "${value}" must be "+" and 1 to 9 digits`);
+    if (name === 'metricsListen' && value && !parseListenAddress(value)) throw new ConfigError(`${label}: "${value}" must be HOST:PORT or PORT`);
     if (name === 'codeKey' && value && !parseCodeKey(value)) throw new ConfigError(`${label}: must be base64 of at least 32 bytes`);
     return value;
   }

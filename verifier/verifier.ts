@@ -16,6 +16,7 @@ import { loadCodeKey } from './code-key';
 import { DeliveryTracker } from './delivery-tracker';
 import { StatusCallbacks } from './events/status-callbacks';
 import { VerificationEvents } from './events/verification-events';
+import { buildMetricsHttp, type ListenAddress } from './http/metrics-app';
 import { buildVerifierHttp } from './http/verifier-app';
 import { hostedPagesDeps, hostedPagesSettings, type HostedPagesOptions } from './pages';
 import { createSessionTokens, DEFAULT_SESSION_TOKEN_SETTINGS, type SessionTokens, type SessionTokenSettings } from './session';
@@ -32,6 +33,8 @@ export interface VerifierOptions {
   credentials: AccountCredentials;
   /** Timeouts and connection cap of the HTTP listener; defaults in DEFAULT_LISTENER_LIMITS (docs/security.md). */
   listener?: Partial<ListenerLimits>;
+  /** A listener of its own serving /metrics and /healthz without credentials (`--metrics-listen`); none by default. */
+  metricsListen?: ListenAddress;
   dataFile: string;
   smpp?: SmppEndpoint;
   voiceApi?: VoiceApiEndpoint;
@@ -59,7 +62,8 @@ export interface Verifier {
   readonly db: SqliteDatabase;
   /** Issues, validates and rotates the keys of session tokens. */
   readonly sessionTokens: SessionTokens;
-  start(): Promise<{ port: number }>;
+  /** Opens the ports; `metricsPort` when `metricsListen` is set. */
+  start(): Promise<{ port: number; metricsPort?: number }>;
   stop(): Promise<void>;
 }
 
@@ -117,13 +121,14 @@ export function buildVerifier(options: VerifierOptions): Verifier {
   const metrics = new VerifierMetrics(registry);
   const sessionTokens = createSessionTokens(store, clock, () => settings.publicUrl, { ...DEFAULT_SESSION_TOKEN_SETTINGS, audience: options.credentials.accountSid, ...options.sessionTokens }, codes);
   const pagesSettings = hostedPagesSettings(options.hostedPages);
+  const listener = listenerLimits(options.listener);
   const http = buildVerifierHttp({
     surface,
     codes,
     store,
     engine,
     credentials: options.credentials,
-    listener: listenerLimits(options.listener),
+    listener,
     registry,
     metrics,
     defaultTtlSeconds: options.defaultTtlSeconds ?? 600,
@@ -137,6 +142,7 @@ export function buildVerifier(options: VerifierOptions): Verifier {
       : undefined,
   });
   let sweeper: Timer | undefined;
+  const metricsHttp = options.metricsListen ? buildMetricsHttp(registry, listener) : undefined;
   const sweep = () => {
     engine.sweepExpired();
     sweeper = clock.setTimeout(sweep, 5_000);
@@ -156,11 +162,15 @@ export function buildVerifier(options: VerifierOptions): Verifier {
       const address = http.server.address();
       const port = typeof address === 'object' && address ? address.port : options.port;
       if (!settings.publicUrl) settings.publicUrl = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
-      return { port };
+      if (!metricsHttp || !options.metricsListen) return { port };
+      await metricsHttp.listen(options.metricsListen);
+      const metricsAddress = metricsHttp.server.address();
+      return { port, metricsPort: typeof metricsAddress === 'object' && metricsAddress ? metricsAddress.port : options.metricsListen.port };
     },
     async stop() {
       sweeper?.cancel();
       await http.close();
+      await metricsHttp?.close();
       await gateway.stop();
       db.close();
     },

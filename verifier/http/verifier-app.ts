@@ -32,7 +32,10 @@ export interface VerifierHttpDeps extends Omit<VerifyRoutesDeps, 'accountSid'>, 
   pages?: HostedPagesDeps;
 }
 
-/** The verifier's HTTP side, unstarted: Verify API, voice endpoints, OpenAPI, docs, metrics, health. */
+/**
+ * The verifier's HTTP side, unstarted: Verify API, voice endpoints, OpenAPI,
+ * docs, metrics (all behind the API credentials), health (open).
+ */
 export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
   const serverOptions = {
     ...listenerServerOptions(deps.listener),
@@ -52,7 +55,6 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
       security: [{ basic: [] }],
     },
   });
-  app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     if (error instanceof VerifyError) return reply.code(error.httpStatus).send(error.toJSON());
@@ -68,18 +70,19 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
     reply.code(404).send(new VerifyError('NOT_FOUND', `The requested resource ${request.url.split('?')[0]} was not found`).toJSON()));
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()));
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-
   const refuse = (reply: FastifyReply) => {
     reply.header('WWW-Authenticate', 'Basic realm="Verigate"');
     return reply.code(401).send(new VerifyError('AUTHENTICATE').toJSON());
   };
+  // The account's credentials or one of its API keys: for the API, and for what maps it (docs, metrics).
+  const authenticated = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!authenticate(request.headers.authorization, deps.credentials, deps.surface.keys)) return refuse(reply);
+  };
+  app.register(swaggerUi, { routePrefix: '/docs', uiHooks: { onRequest: authenticated } });
   app.register(async (api) => {
-    // The account's credentials or one of its API keys.
-    api.addHook('onRequest', async (request, reply) => {
-      if (!authenticate(request.headers.authorization, deps.credentials, deps.surface.keys)) return refuse(reply);
-    });
+    api.addHook('onRequest', authenticated);
+    api.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()));
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     registerVerifyRoutes(api, { ...deps, rateLimits: deps.surface.rateLimits, accountSid: deps.credentials.accountSid });
     registerSurfaceRoutes(api, { surface: deps.surface, store: deps.store, codes: deps.codes, accountSid: deps.credentials.accountSid, now: deps.now });
     if (deps.sessionTokens) registerSessionTokenRoutes(api, deps.sessionTokens);

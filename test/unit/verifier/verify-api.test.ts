@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, credentials, type RunningStack } from '../../support/stack-harness';
+import { startStack, authHeader, credentials, type RunningStack } from '../../support/stack-harness';
 
 let stack: RunningStack;
 beforeAll(async () => { stack = await startStack(); });
@@ -74,16 +74,17 @@ describe('Verify API resources and errors', () => {
     expect((await stack.verify(`/v2/Services/VA${'0'.repeat(32)}/Verifications`, { To: '+4915112345678', Channel: 'sms' })).status).toBe(404);
   });
 
-  it('serves /healthz, /metrics, /openapi.json and /docs without credentials', async () => {
+  it('serves /healthz without credentials, and /metrics, /openapi.json and /docs with them', async () => {
     expect((await fetch(`${stack.verifyUrl}/healthz`)).status).toBe(200);
-    const metrics = await (await fetch(`${stack.verifyUrl}/metrics`)).text();
+    const headers = { authorization: authHeader };
+    const metrics = await (await fetch(`${stack.verifyUrl}/metrics`, { headers })).text();
     expect(metrics).toContain('verigate_gateway_smpp_link_up 1');
     expect(metrics).toContain('verigate_verifications_started_total');
-    const openapi = (await (await fetch(`${stack.verifyUrl}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const openapi = (await (await fetch(`${stack.verifyUrl}/openapi.json`, { headers })).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v2/Services', '/v2/Services/{sid}/Verifications', '/v2/Services/{sid}/VerificationCheck']));
     expect(Object.keys(openapi.paths).some((p) => p.includes('/voice/'))).toBe(false);
-    const docs = await fetch(`${stack.verifyUrl}/docs/`);
+    const docs = await fetch(`${stack.verifyUrl}/docs/`, { headers });
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
   });
