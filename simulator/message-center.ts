@@ -63,14 +63,18 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
         const current = deps.store.segment(messageId);
         return current?.receipt === 'pending' ? current : undefined;
       },
-      markSent: (messageIds) => this.#markReceiptsSent(messageIds),
+      markSent: (messageIds) => this.#markReceipts(messageIds, 'sent'),
+      markRefused: (messageId) => this.#markReceipts([messageId], 'refused'),
     });
     this.#mo = new MoDelivery({
+      clock: deps.clock,
       smsc: deps.smsc,
-      onSent: (message, systemId) => {
-        deps.store.setMessageStatus(message.id, 'sent', systemId);
-        deps.events?.messageUpdated(message.id);
+      pending: (messageId) => {
+        const current = deps.store.message(messageId);
+        return current?.status === 'queued' ? current : undefined;
       },
+      onSent: (message, systemId) => this.#setMobileOriginatedStatus(message, 'sent', systemId),
+      onRefused: (message, systemId) => this.#setMobileOriginatedStatus(message, 'failed', systemId),
     });
   }
 
@@ -270,14 +274,19 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     }
   }
 
-  #markReceiptsSent(messageIds: string[]): void {
+  #markReceipts(messageIds: string[], receipt: 'sent' | 'refused'): void {
     try {
       this.#deps.store.transaction(() => {
-        for (const id of messageIds) this.#deps.store.setReceipt(id, 'sent');
+        for (const id of messageIds) this.#deps.store.setReceipt(id, receipt);
       });
       for (const id of messageIds) this.#deps.events?.partUpdated(id);
     } catch {
       // Closed store: those receipts stay 'pending' and go again after a restart (at least once).
     }
+  }
+
+  #setMobileOriginatedStatus(message: StoredMessage, status: 'sent' | 'failed', systemId: string): void {
+    this.#deps.store.setMessageStatus(message.id, status, systemId);
+    this.#deps.events?.messageUpdated(message.id);
   }
 }

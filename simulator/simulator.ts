@@ -42,7 +42,7 @@ export interface SimulatorOptions {
 
 export type SmscLimits = Pick<
   SmscServerOptions,
-  'bindTimeoutMs' | 'inactivityTimeoutMs' | 'responseTimeoutMs' | 'maxConnections' | 'maxConnectionsPerAddress' | 'maxBufferedBytes' | 'bindGuard' | 'refusalReportIntervalMs'
+  'bindTimeoutMs' | 'inactivityTimeoutMs' | 'responseTimeoutMs' | 'deliverWindow' | 'maxConnections' | 'maxConnectionsPerAddress' | 'maxBufferedBytes' | 'bindGuard' | 'refusalReportIntervalMs'
 >;
 
 export interface Simulator {

@@ -1,33 +1,48 @@
-import { randomBytes } from 'node:crypto';
 import { CommandStatus, ESM_CLASS } from '../../gateway/smpp';
 import { segmentText } from '../../gateway/text';
+import type { Clock } from '../../gateway/clock';
 import type { StoredMessage } from '../store/message-store';
+import { isPermanentRefusal, Redelivery } from './redelivery';
 import type { SmscServer } from './smsc-server';
 
 export interface MoDeliveryDeps {
+  clock: Clock;
   smsc: () => SmscServer;
+  /** The message as it stands now, if it is still to be sent. */
+  pending(messageId: string): StoredMessage | undefined;
   /** Every part was accepted by the receiver bound as `systemId`. */
   onSent(message: StoredMessage, systemId: string): void;
+  /** The receiver refused it for good (ESME_RX_P_APPN, ESME_RX_R_APPN). */
+  onRefused(message: StoredMessage, systemId: string): void;
 }
 
 /**
  * Carries a handset's message (MO) to a bound receiver as deliver_sm, split
- * into UDH-concatenated parts when long. One that finds no receiver, or is
- * refused, stays where it is: the next bind of a receiver sends it again.
+ * into UDH-concatenated parts when long (the same reference on every try).
+ * One refused or unanswered is tried again on one schedule per message (5 s,
+ * doubling up to 60 s) while a receiver is bound; with none bound it waits
+ * for the next bind.
  */
 export class MoDelivery {
   readonly #inFlight = new Set<string>();
+  readonly #redelivery: Redelivery;
 
-  constructor(private readonly deps: MoDeliveryDeps) {}
+  constructor(private readonly deps: MoDeliveryDeps) {
+    this.#redelivery = new Redelivery(deps.clock);
+  }
 
   async send(message: StoredMessage): Promise<void> {
+    if (this.#inFlight.has(message.id)) return;
+    this.#redelivery.cancelTimer(message.id);
     const receiver = this.deps.smsc().receiver();
-    if (this.#inFlight.has(message.id) || !receiver) return;
+    if (!receiver) return; // Left 'queued': the next bind of a receiver sends it.
     this.#inFlight.add(message.id);
+    let status: number | undefined = CommandStatus.ESME_ROK;
     try {
-      const segmented = segmentText(message.body, { method: 'udh', ref: randomBytes(1)[0] ?? 0 });
+      // A reference derived from the id: a part resent after a refusal joins the parts that went before.
+      const segmented = segmentText(message.body, { method: 'udh', ref: parseInt(message.id.slice(-2), 16) || 0 });
       for (const part of segmented.parts) {
-        const response = await receiver.deliver({
+        status = (await receiver.deliver({
           source_addr_ton: 1,
           source_addr_npi: 1,
           source_addr: message.source.replace(/^\+/, ''),
@@ -37,14 +52,29 @@ export class MoDelivery {
           esm_class: part.esmClassUdhi ? ESM_CLASS.UDHI : 0,
           data_coding: segmented.dataCoding,
           short_message: part.shortMessage,
-        });
-        if (response.command_status !== CommandStatus.ESME_ROK) return;
+        })).command_status;
+        if (status !== CommandStatus.ESME_ROK) break;
       }
-      this.deps.onSent(message, receiver.systemId);
     } catch {
-      // Left 'queued': the next bind of a receiver sends it again.
+      status = undefined; // unanswered, or the session closed under it
     } finally {
       this.#inFlight.delete(message.id);
+    }
+    try {
+      if (status === CommandStatus.ESME_ROK) {
+        this.#redelivery.forget(message.id);
+        this.deps.onSent(message, receiver.systemId);
+      } else if (status !== undefined && isPermanentRefusal(status)) {
+        this.#redelivery.forget(message.id);
+        this.deps.onRefused(message, receiver.systemId);
+      } else {
+        this.#redelivery.schedule(message.id, () => {
+          const current = this.deps.pending(message.id);
+          if (current) void this.send(current);
+        });
+      }
+    } catch {
+      // Closed store (shutdown): the message stays 'queued' and goes again after a restart.
     }
   }
 }

@@ -2,9 +2,8 @@ import { CommandStatus } from '../../gateway/smpp';
 import type { Clock } from '../../gateway/clock';
 import type { Segment } from '../store/message-store';
 import { receiptPdu } from './receipt-pdu';
+import { isPermanentRefusal, Redelivery } from './redelivery';
 import type { SmscServer } from './smsc-server';
-
-const RECEIPT_RETRY_MS = 5_000;
 
 export interface ReceiptSenderDeps {
   clock: Clock;
@@ -13,35 +12,52 @@ export interface ReceiptSenderDeps {
   pending(messageId: string): Segment | undefined;
   /** Receipts the ESME accepted, handed over together once per event-loop turn. */
   markSent(messageIds: string[]): void;
+  /** A receipt the ESME refused for good (ESME_RX_P_APPN, ESME_RX_R_APPN): never sent again. */
+  markRefused(messageId: string): void;
 }
 
 /**
  * Sends each part's receipt as deliver_sm to a bound receiver of the system_id
- * that submitted it, and again every 5 s while it is refused or unanswered.
- * It keeps nothing itself: what is still pending is asked of `pending`.
+ * that submitted it. A refused or unanswered one is retried on one schedule
+ * per receipt (5 s, doubling up to 60 s) while a receiver is bound; with none
+ * bound it waits for the next bind. It keeps nothing itself: what is still
+ * pending is asked of `pending`.
  */
 export class ReceiptSender {
   readonly #inFlight = new Set<string>();
   readonly #sent: string[] = [];
+  readonly #redelivery: Redelivery;
 
-  constructor(private readonly deps: ReceiptSenderDeps) {}
+  constructor(private readonly deps: ReceiptSenderDeps) {
+    this.#redelivery = new Redelivery(deps.clock);
+  }
 
   async send(segment: Segment): Promise<void> {
-    if (this.#inFlight.has(segment.messageId)) return;
+    const id = segment.messageId;
+    if (this.#inFlight.has(id)) return;
+    this.#redelivery.cancelTimer(id);
     const smsc = this.deps.smsc();
     if (!smsc.hasReceiver(segment.systemId)) return; // Kept 'pending' until a receiver binds.
-    this.#inFlight.add(segment.messageId);
+    this.#inFlight.add(id);
+    let status: number | undefined;
     try {
-      const response = await smsc.deliver(segment.systemId, receiptPdu(segment));
-      if (response.command_status === CommandStatus.ESME_ROK) {
-        this.#markSent(segment.messageId);
-        return;
-      }
-      this.#retry(segment);
+      status = (await smsc.deliver(segment.systemId, receiptPdu(segment))).command_status;
     } catch {
-      this.#retry(segment);
+      status = undefined; // unanswered, or the session closed under it
     } finally {
-      this.#inFlight.delete(segment.messageId);
+      this.#inFlight.delete(id);
+    }
+    if (status === CommandStatus.ESME_ROK) {
+      this.#redelivery.forget(id);
+      this.#markSent(id);
+    } else if (status !== undefined && isPermanentRefusal(status)) {
+      this.#redelivery.forget(id);
+      this.deps.markRefused(id);
+    } else {
+      this.#redelivery.schedule(id, () => {
+        const current = this.deps.pending(id);
+        if (current) void this.send(current);
+      });
     }
   }
 
@@ -49,12 +65,5 @@ export class ReceiptSender {
     this.#sent.push(messageId);
     if (this.#sent.length > 1) return;
     setImmediate(() => this.deps.markSent(this.#sent.splice(0)));
-  }
-
-  #retry(segment: Segment): void {
-    this.deps.clock.setTimeout(() => {
-      const current = this.deps.pending(segment.messageId);
-      if (current) void this.send(current);
-    }, RECEIPT_RETRY_MS);
   }
 }

@@ -10,6 +10,7 @@ import {
   type ResponsePdu,
   type SmppProtocolError,
   type SmppSession,
+  SmppSessionClosedError,
 } from '../../gateway/smpp';
 import { systemClock, type Clock, type Timer } from '../../gateway/clock';
 import { BindGuard, defaultBindGuardSettings, type BindGuardSettings } from './bind-guard';
@@ -70,6 +71,8 @@ export interface SmscServerOptions {
   maxBufferedBytes?: number;
   /** Failed binds that lock a source address out, and for how long. */
   bindGuard?: Partial<BindGuardSettings>;
+  /** deliver_sm (receipts, MO) outstanding per session at most (default 10); more wait for a response. */
+  deliverWindow?: number;
   /** Refusals (caps, lockouts) are reported once per source address and reason per interval (default 60 s). */
   refusalReportIntervalMs?: number;
 }
@@ -107,6 +110,9 @@ export interface ConnectionInfo {
   bufferedBytes: number;
   peakBufferedBytes: number;
   readingPaused: boolean;
+  /** deliver_sm sent and not answered yet, and those waiting for a slot in the window. */
+  deliversInFlight: number;
+  deliversWaiting: number;
 }
 
 const modes: Record<BindCommand, BindMode> = {
@@ -123,6 +129,9 @@ interface Connection {
   lastActivity: number;
   /** A bind refusal held back during a lockout. */
   delayedRefusal?: Timer;
+  deliversInFlight: number;
+  /** deliver_sm waiting for a slot in the window, first come first served. */
+  deliversWaiting: { resolve(): void; reject(error: Error): void }[];
 }
 
 /** The simulator's SMPP 3.4 server: bind states, request dispatch, and deliver_sm to bound receivers. */
@@ -166,12 +175,14 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
   }
 
   connections(): ConnectionInfo[] {
-    return [...this.#connections].map(({ session, bind }) => ({
+    return [...this.#connections].map(({ session, bind, deliversInFlight, deliversWaiting }) => ({
       remote: session.remoteAddress,
       systemId: bind?.systemId,
       bufferedBytes: session.bufferedBytes,
       peakBufferedBytes: session.peakBufferedBytes,
       readingPaused: session.readingPaused,
+      deliversInFlight,
+      deliversWaiting: deliversWaiting.length,
     }));
   }
 
@@ -199,7 +210,23 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
     const receivers = this.#receivers(systemId);
     if (receivers.length === 0) return undefined;
     const target = receivers[this.#roundRobin++ % receivers.length]!;
-    return { systemId: target.bind!.systemId, deliver: (fields) => target.session.request('deliver_sm', fields) };
+    return { systemId: target.bind!.systemId, deliver: (fields) => this.#deliverInWindow(target, fields) };
+  }
+
+  /** At most `deliverWindow` deliver_sm outstanding on a session; a freed slot goes to the longest waiting. */
+  async #deliverInWindow(connection: Connection, fields: Record<string, unknown>): Promise<ResponsePdu> {
+    if (connection.deliversInFlight >= (this.#options.deliverWindow ?? 10)) {
+      await new Promise<void>((resolve, reject) => connection.deliversWaiting.push({ resolve, reject }));
+    } else {
+      connection.deliversInFlight++;
+    }
+    try {
+      return await connection.session.request('deliver_sm', fields);
+    } finally {
+      const next = connection.deliversWaiting.shift();
+      if (next) next.resolve(); // the slot passes on as it is
+      else connection.deliversInFlight--;
+    }
   }
 
   /** Unbinds every bound ESME politely, then closes the port. */
@@ -222,7 +249,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
 
   #accept(session: SmppSession): void {
     const now = this.#clock.now();
-    const connection: Connection = { session, connectedAt: now, lastActivity: now };
+    const connection: Connection = { session, connectedAt: now, lastActivity: now, deliversInFlight: 0, deliversWaiting: [] };
     this.#connections.add(connection);
     this.#armIdleSweep();
     session.on('request', (pdu) => {
@@ -237,6 +264,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
     session.on('protocolError', (error) => this.emit('protocolError', error, session.remoteAddress));
     session.once('close', () => {
       connection.delayedRefusal?.cancel();
+      for (const waiting of connection.deliversWaiting.splice(0)) waiting.reject(new SmppSessionClosedError('deliver_sm'));
       this.#connections.delete(connection);
       if (connection.bind) this.emit('unbound', connection.bind);
     });

@@ -2,9 +2,9 @@ import { assetPath } from '../../gateway/assets';
 import { migrate, openDatabase, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
 
 export type Direction = 'mt' | 'mo';
-export type MessageStatus = 'delivered' | 'undeliverable' | 'expired' | 'absent' | 'queued' | 'sent';
+export type MessageStatus = 'delivered' | 'undeliverable' | 'expired' | 'absent' | 'queued' | 'sent' | 'failed';
 export type Outcome = 'delivered' | 'undeliverable' | 'expired' | 'absent';
-export type ReceiptState = 'none' | 'pending' | 'sent';
+export type ReceiptState = 'none' | 'pending' | 'sent' | 'refused';
 
 export interface StoredMessage {
   id: string;

@@ -3,6 +3,9 @@ import net from 'node:net';
 /** Command ids the raw tests write and read (SMPP 3.4 §5.1.2.1). */
 export const COMMAND = {
   GENERIC_NACK: 0x80000000,
+  BIND_RECEIVER: 0x00000001,
+  DELIVER_SM: 0x00000005,
+  DELIVER_SM_RESP: 0x80000005,
   BIND_TRANSCEIVER: 0x00000009,
   BIND_TRANSCEIVER_RESP: 0x80000009,
   SUBMIT_SM: 0x00000004,
@@ -41,6 +44,18 @@ export class RawPeer {
     return new Promise((resolve) => {
       const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => resolve(new RawPeer(socket)));
     });
+  }
+
+  /** Requests the other side sent us (deliver_sm …): command ids without the response bit. */
+  requests(commandId: number): RawHeader[] {
+    return this.received.filter((h) => h.commandId === commandId);
+  }
+
+  /** Answers a request of the other side with `status` (and an empty message_id). */
+  respond(request: RawHeader, status = 0): void {
+    const answer = pdu((request.commandId | 0x80000000) >>> 0, request.sequence, cString(''));
+    answer.writeUInt32BE(status, 8);
+    this.socket.write(answer);
   }
 
   /** The answer to `sequence`, once it is in. */
