@@ -81,7 +81,8 @@ export async function run(): Promise<BenchResult> {
 - **Client**: the windowed ESME of the SMSC throughput bench (transceiver, registered_delivery=1, every receipt
   awaited), ${messages} messages a run after a warm-up.
 - **Consoles**: ${consoles} WebSocket clients on \`/ws/events\` in a process of their own, each parsing every frame
-  (\`message.created\`, then \`message.updated\` for the outcome and the receipt, coalesced per event-loop turn).
+  (\`message.created\`, then \`message.updated\` for the outcome and the receipt, each message's changes gathered for 100 ms and sent
+  to every console in one write per batch).
 - One simulator process (SQLite \`:memory:\`, receipt delay 0) for both cases, alternated; ${rounds} rounds,
   medians. Goal: at least 90 % of the rate with no console open. On a shared machine the rate is noisy; the
   simulator's CPU time per message (CPU ratio = none ÷ with consoles) is the steadier measure of the same cost.

@@ -9,16 +9,16 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** The part of a WebSocket the hub needs (the `ws` package's WebSocket fits). */
+/** The part of a WebSocket the hub needs (events-socket.ts adapts the `ws` package's WebSocket). */
 export interface EventSocket {
   readonly bufferedAmount: number;
   readonly readyState: number;
-  /** One text frame; the same bytes go to every subscriber. */
-  send(data: Buffer): void;
+  /**
+   * Sends each payload as one text frame, in order. Every subscriber is handed
+   * the same array, so framing can be done once for all of them.
+   */
+  send(payloads: readonly Buffer[]): void;
   terminate(): void;
-  /** Holds writes back until `uncork`, so a burst of frames leaves in one write. */
-  cork?(): void;
-  uncork?(): void;
 }
 
 const OPEN = 1;
@@ -28,11 +28,13 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 4 << 20;
 /**
  * One hub broadcasts `{type, version, data}` to every subscriber (Mailpit's
  * model). With no subscriber `publish` returns before rendering anything; with
- * several, each frame is rendered and serialised once for all of them.
+ * several, each frame is rendered and serialised once for all of them, and in
+ * a `batch` the frames go to each subscriber in one write.
  */
 export class EventHub {
   readonly #subscribers = new Set<EventSocket>();
   readonly #maxBufferedBytes: number;
+  #batched: Buffer[] | undefined;
 
   constructor(options: { maxBufferedBytes?: number } = {}) {
     this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
@@ -51,14 +53,16 @@ export class EventHub {
     return () => this.#subscribers.delete(socket);
   }
 
-  /** Runs `work` (several publishes) with every subscriber's socket corked: one write each, not one per frame. */
+  /** Runs `work` (several publishes) and sends what it published together. */
   batch(work: () => void): void {
-    const corked = [...this.#subscribers];
-    for (const socket of corked) socket.cork?.();
+    if (this.#batched) return work();
+    this.#batched = [];
     try {
       work();
     } finally {
-      for (const socket of corked) socket.uncork?.();
+      const payloads = this.#batched;
+      this.#batched = undefined;
+      if (payloads.length > 0) this.#send(payloads);
     }
   }
 
@@ -67,7 +71,12 @@ export class EventHub {
     if (this.#subscribers.size === 0) return;
     const data = render();
     if (data === undefined) return;
-    const frame = Buffer.from(JSON.stringify({ type, version: EVENTS_VERSION, data }));
+    const payload = Buffer.from(JSON.stringify({ type, version: EVENTS_VERSION, data }));
+    if (this.#batched) this.#batched.push(payload);
+    else this.#send([payload]);
+  }
+
+  #send(payloads: readonly Buffer[]): void {
     for (const socket of this.#subscribers) {
       if (socket.readyState !== OPEN) continue;
       if (socket.bufferedAmount > this.#maxBufferedBytes) {
@@ -76,7 +85,7 @@ export class EventHub {
         socket.terminate();
         continue;
       }
-      socket.send(frame);
+      socket.send(payloads);
     }
   }
 }

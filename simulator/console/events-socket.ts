@@ -17,11 +17,11 @@ export function registerEventsSocket(app: FastifyInstance, hub: EventHub): void 
 }
 
 /**
- * The `ws` socket as the hub uses it. Every subscriber gets the same frame, so
- * the frame header is built once per frame and the bytes are written straight
- * to each TCP socket, corked for a burst: per subscriber a frame costs two
- * buffered writes. Safe because these sockets carry nothing else from us
- * (no compression, nothing else sent) until `ws` closes them.
+ * The `ws` socket as the hub uses it. Every subscriber is handed the same
+ * payloads, so they are framed once (RFC 6455 text frames) into one buffer
+ * that is written straight to each TCP socket: one write per subscriber per
+ * batch. Safe because these sockets carry nothing else from us (no
+ * compression, no other frames) until `ws` closes them.
  */
 function eventSocket(socket: WebSocket): EventSocket {
   // `ws` keeps its TCP socket private; the hub's writes bypass only its framing.
@@ -30,39 +30,39 @@ function eventSocket(socket: WebSocket): EventSocket {
   return {
     get bufferedAmount() { return socket.bufferedAmount; },
     get readyState() { return socket.readyState; },
-    send(data) {
-      if (tcp.destroyed) return;
-      tcp.write(headerFor(data));
-      tcp.write(data);
+    send(payloads) {
+      if (!tcp.destroyed) tcp.write(framed(payloads));
     },
     terminate: () => socket.terminate(),
-    cork: () => tcp.cork(),
-    uncork: () => tcp.uncork(),
   };
 }
 
-let lastPayload: Buffer | undefined;
-let lastHeader: Buffer = Buffer.alloc(0);
+let lastPayloads: readonly Buffer[] | undefined;
+let lastFramed: Buffer = Buffer.alloc(0);
 
-/** RFC 6455 §5.2 header of a final, unmasked text frame; the last one is kept, as all subscribers ask in a row. */
-function headerFor(payload: Buffer): Buffer {
-  if (payload === lastPayload) return lastHeader;
-  const length = payload.length;
-  let header: Buffer;
-  if (length < 126) {
-    header = Buffer.from([0x81, length]);
-  } else if (length < 65_536) {
-    header = Buffer.alloc(4);
-    header[0] = 0x81;
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
-  } else {
-    header = Buffer.alloc(10);
-    header[0] = 0x81;
-    header[1] = 127;
-    header.writeBigUInt64BE(BigInt(length), 2);
+/** The payloads as final, unmasked text frames (RFC 6455 §5.2); the last result is kept, as subscribers ask in a row. */
+function framed(payloads: readonly Buffer[]): Buffer {
+  if (payloads === lastPayloads) return lastFramed;
+  const parts: Buffer[] = [];
+  for (const payload of payloads) {
+    const length = payload.length;
+    let header: Buffer;
+    if (length < 126) {
+      header = Buffer.from([0x81, length]);
+    } else if (length < 65_536) {
+      header = Buffer.alloc(4);
+      header[0] = 0x81;
+      header[1] = 126;
+      header.writeUInt16BE(length, 2);
+    } else {
+      header = Buffer.alloc(10);
+      header[0] = 0x81;
+      header[1] = 127;
+      header.writeBigUInt64BE(BigInt(length), 2);
+    }
+    parts.push(header, payload);
   }
-  lastPayload = payload;
-  lastHeader = header;
-  return header;
+  lastPayloads = payloads;
+  lastFramed = Buffer.concat(parts);
+  return lastFramed;
 }
