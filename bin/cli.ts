@@ -165,6 +165,7 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
     hostedPages: { enabled: config.pages === 'on', serviceName: config.pagesServiceName },
     sessionTokens: { ttlSeconds: config.sessionTokenTtl },
     metricsListen,
+    retention: { days: config.retentionDays },
     abuse: { fraudGuard: { ...DEFAULT_ABUSE_SETTINGS.fraudGuard, enabled: config.fraudGuard === 'on', minStarts: config.fraudGuardMinStarts } },
     logger: logger.child({ component: 'verifier' }),
   });

@@ -41,6 +41,7 @@ export const SETTINGS = {
   flashcallPrefix: { flag: 'flashcall-prefix', env: 'VERIGATE_FLASHCALL_PREFIX', kind: 'string', default: '+4930990', help: 'flash calls come from this prefix + the code' },
   pages: { flag: 'pages', env: 'VERIGATE_PAGES', kind: 'string', default: 'on', help: 'on or off: the hosted verification pages at /' },
   pagesServiceName: { flag: 'pages-service-name', env: 'VERIGATE_PAGES_SERVICE_NAME', kind: 'string', default: 'Verigate', help: 'the name the hosted pages put in their codes' },
+  retentionDays: { flag: 'retention-days', env: 'VERIGATE_RETENTION_DAYS', kind: 'integer', default: 30, help: 'days finished verifications and sent outbox rows are kept (0 keeps them all)' },
   sessionTokenTtl: { flag: 'session-token-ttl', env: 'VERIGATE_SESSION_TOKEN_TTL', kind: 'integer', default: 600, help: 'seconds a hosted-pages session token (JWT) is valid' },
   codeKey: { flag: 'code-key', env: 'VERIGATE_CODE_KEY', kind: 'string', default: '', help: 'base64 server key for codes, 32+ bytes (default: a key file beside the database, DATA.key, mode 0600)' },
   metricsListen: { flag: 'metrics-listen', env: 'VERIGATE_METRICS_LISTEN', kind: 'string', default: '', help: 'HOST:PORT (or PORT, on 127.0.0.1) of a listener serving /metrics and /healthz without credentials; off by default, /metrics on the API takes credentials' },

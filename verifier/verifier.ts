@@ -12,6 +12,7 @@ import { listenerLimits, type ListenerLimits } from '../gateway/http/listener-li
 import { AbusePolicy, DEFAULT_ABUSE_SETTINGS, type AbuseSettings } from './abuse/abuse-policy';
 import { CodeBook } from './codes';
 import { buildVerifySurface } from './verify-surface';
+import { DEFAULT_RETENTION, Retention, type RetentionSettings } from './retention';
 import { loadCodeKey } from './code-key';
 import { DeliveryTracker } from './delivery-tracker';
 import { StatusCallbacks } from './events/status-callbacks';
@@ -49,6 +50,8 @@ export interface VerifierOptions {
   hostedPages?: HostedPagesOptions;
   /** Session tokens issued by the hosted pages (docs/hosted-pages.md). */
   sessionTokens?: Partial<SessionTokenSettings>;
+  /** How long finished verifications and outbox rows are kept (verifier/retention.ts). */
+  retention?: Partial<RetentionSettings>;
   clock?: Clock;
   logger?: Logger;
   gatewayTuning?: { dispatcher?: { pollMs?: number; backoff?: { initialMs: number; maxMs: number; jitter: number } }; smppClient?: { reconnect?: { initialMs: number; maxMs: number; jitter: number } } };
@@ -141,6 +144,7 @@ export function buildVerifier(options: VerifierOptions): Verifier {
       ? hostedPagesDeps({ store, engine, codes, tokens: sessionTokens, accountSid: options.credentials.accountSid, defaultTtlSeconds: options.defaultTtlSeconds ?? 600, settings: pagesSettings, clock, publicUrl: () => settings.publicUrl, metrics })
       : undefined,
   });
+  const retention = new Retention({ verify: store, outbox: gateway.outbox, rateLimits: surface.rateLimits }, { ...DEFAULT_RETENTION, ...options.retention }, clock);
   let sweeper: Timer | undefined;
   const metricsHttp = options.metricsListen ? buildMetricsHttp(registry, listener) : undefined;
   const sweep = () => {
@@ -158,6 +162,7 @@ export function buildVerifier(options: VerifierOptions): Verifier {
     async start() {
       gateway.start();
       sweep();
+      retention.start();
       await http.listen({ host: options.host, port: options.port });
       const address = http.server.address();
       const port = typeof address === 'object' && address ? address.port : options.port;
@@ -169,6 +174,7 @@ export function buildVerifier(options: VerifierOptions): Verifier {
     },
     async stop() {
       sweeper?.cancel();
+      retention.stop();
       await http.close();
       await metricsHttp?.close();
       await gateway.stop();

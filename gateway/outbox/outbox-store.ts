@@ -168,6 +168,12 @@ export class OutboxStore {
     });
   }
 
+  /** Deletes up to `limit` rows that finished (sent, failed, expired) before `before`, with their SMS parts. */
+  pruneFinished(before: number, limit: number): number {
+    return this.#sql(`DELETE FROM outbox WHERE id IN (
+      SELECT id FROM outbox WHERE status <> 'pending' AND finished_at < ? LIMIT ?)`).run(before, limit).changes;
+  }
+
   /** Drops up to `limit` receipts kept since before `before` that never met their message. */
   pruneEarlyReceipts(before: number, limit: number): number {
     return this.#sql('DELETE FROM early_receipts WHERE rowid IN (SELECT rowid FROM early_receipts WHERE received_at < ? LIMIT ?)').run(before, limit).changes;

@@ -285,6 +285,16 @@ export class VerifyStore {
   }
 
   /** Forgets the buckets before `beforeBucket`. */
+  /**
+   * Deletes up to `limit` verifications that ended (approved, canceled, expired, failed) before `before`,
+   * with their attempts (ON DELETE CASCADE); pending ones are never touched. Oldest rows come first in
+   * rowid order, so each batch stops early instead of walking the table.
+   */
+  pruneFinished(before: number, limit: number): number {
+    return this.#sql(`DELETE FROM verifications WHERE sid IN (
+      SELECT sid FROM verifications WHERE status <> 'pending' AND updated_at < ? LIMIT ?)`).run(before, limit).changes;
+  }
+
   pruneFraudCounters(beforeBucket: number): number {
     return this.#sql('DELETE FROM fraud_counters WHERE bucket < ?').run(beforeBucket).changes;
   }
