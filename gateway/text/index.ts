@@ -1,5 +1,5 @@
 // Text layer for SMPP: alphabets, data_coding, UDH and segmentation. Pure, no I/O.
-export { isGsm7, gsm7Septets, encodeGsm7, decodeGsm7 } from './gsm7';
+export { isGsm7, gsm7Septets, gsm7CharSeptets, encodeGsm7, decodeGsm7 } from './gsm7';
 export { encodeGsm7Packed, decodeGsm7Packed } from './gsm7-packed';
 export { DataCoding, decodeText, encodeText } from './data-coding';
 export type { EncodeTextOptions, EncodedText } from './data-coding';

@@ -46,9 +46,7 @@ export class MoDelivery {
           source_addr_ton: 1,
           source_addr_npi: 1,
           source_addr: message.source.replace(/^\+/, ''),
-          dest_addr_ton: /^\+?\d+$/.test(message.destination) ? 1 : 0,
-          dest_addr_npi: 1,
-          destination_addr: message.destination.replace(/^\+/, ''),
+          ...destinationAddress(message.destination),
           esm_class: part.esmClassUdhi ? ESM_CLASS.UDHI : 0,
           data_coding: segmented.dataCoding,
           short_message: part.shortMessage,
@@ -77,4 +75,20 @@ export class MoDelivery {
       // Closed store (shutdown): the message stays 'queued' and goes again after a restart.
     }
   }
+}
+
+/** Short codes are 3 to 6 digits; no E.164 number is that short. */
+const SHORT_CODE = /^\+?(\d{3,6})$/;
+
+/**
+ * TON/NPI for where an MO goes: a short code (3–6 digits, however it was
+ * written) is network-specific (3/0), so an ESME does not read `12345` as
+ * `+12345`; a longer number is international (1/1); anything else is
+ * alphanumeric (5/0).
+ */
+export function destinationAddress(destination: string): { dest_addr_ton: number; dest_addr_npi: number; destination_addr: string } {
+  const shortCode = SHORT_CODE.exec(destination);
+  if (shortCode) return { dest_addr_ton: 3, dest_addr_npi: 0, destination_addr: shortCode[1]! };
+  if (/^\+?\d+$/.test(destination)) return { dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: destination.replace(/^\+/, '') };
+  return { dest_addr_ton: 5, dest_addr_npi: 0, destination_addr: destination };
 }

@@ -1,5 +1,6 @@
 import { ESM_CLASS } from '../../gateway/smpp';
 import { formatReceipt, statForState } from '../../gateway/receipt';
+import { encodeGsm7, gsm7CharSeptets } from '../../gateway/text';
 import type { Segment } from '../store/message-store';
 
 const NETWORK_TYPE_GSM = 3;
@@ -14,7 +15,7 @@ export function receiptPdu(segment: Segment): Record<string, unknown> {
     doneDate: new Date(segment.doneAt ?? segment.submittedAt),
     stat: statForState(segment.state),
     err: segment.errorCode,
-    text: segment.body,
+    text: gsm7Safe(segment.body),
   });
   const fields: Record<string, unknown> = {
     source_addr_ton: 1,
@@ -24,8 +25,9 @@ export function receiptPdu(segment: Segment): Record<string, unknown> {
     dest_addr_npi: 1,
     destination_addr: segment.source.replace(/^\+/, ''),
     esm_class: ESM_CLASS.DELIVERY_RECEIPT,
+    // The whole receipt is GSM 03.38, as its data_coding 0 says ('@' and '€' included).
     data_coding: 0,
-    short_message: Buffer.from(text, 'latin1'),
+    short_message: encodeGsm7(text),
     receipted_message_id: segment.messageId,
     message_state: segment.state,
   };
@@ -36,4 +38,11 @@ export function receiptPdu(segment: Segment): Record<string, unknown> {
     fields['network_error_code'] = code;
   }
   return fields;
+}
+
+/** The message's text as the receipt quotes it: characters GSM 03.38 cannot carry become '?'. */
+function gsm7Safe(text: string): string {
+  let safe = '';
+  for (const char of text) safe += gsm7CharSeptets(char) === undefined ? '?' : char;
+  return safe;
 }
