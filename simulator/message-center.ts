@@ -13,7 +13,7 @@ import { OutcomeQueue } from './smsc/outcome-queue';
 import { reachOutcome } from './smsc/outcome';
 import { ReceiptSender } from './smsc/receipt-sender';
 import { MoDelivery } from './smsc/mo-delivery';
-import { smppTime } from './smsc/smpp-time';
+import { parseSmppTime, smppTime } from './smsc/smpp-time';
 import { newMessageSid, newPartId } from './message-ids';
 import type { NetworkEventSink } from './console/event-sink';
 
@@ -93,9 +93,20 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       if (error instanceof PartRejectedError) return { status: error.status };
       throw error;
     }
+    let validUntil: number | undefined;
+    try {
+      parseSmppTime(timeField(pdu.schedule_delivery_time), this.#deps.clock.now());
+    } catch {
+      return { status: CommandStatus.ESME_RINVSCHED };
+    }
+    try {
+      validUntil = parseSmppTime(timeField(pdu.validity_period), this.#deps.clock.now());
+    } catch {
+      return { status: CommandStatus.ESME_RINVEXPIRY };
+    }
     const refusal = this.#refusal(part.destination);
     if (refusal !== undefined) return { status: refusal };
-    const segment = this.#accept(part, bind.systemId);
+    const segment = this.#accept(part, bind.systemId, validUntil);
     return { status: CommandStatus.ESME_ROK, messageId: segment.messageId };
   }
 
@@ -169,11 +180,17 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     }
   }
 
-  #accept(part: SubmittedPart, systemId: string): Segment {
+  /** `validUntil`: a part whose validity ends before its outcome is due expires then instead (EXPIRED receipt). */
+  #accept(part: SubmittedPart, systemId: string, validUntil?: number): Segment {
     const { store, behaviours, clock } = this.#deps;
     const now = clock.now();
     const behaviour = behaviours.for(part.destination).sms;
-    const outcome: Outcome = behaviour === 'deliver' ? 'delivered' : (behaviour as Outcome);
+    let outcome: Outcome = behaviour === 'deliver' ? 'delivered' : (behaviour as Outcome);
+    let dueAt = now + behaviours.receiptDelayFor(part.destination);
+    if (validUntil !== undefined && validUntil <= dueAt) {
+      outcome = 'expired';
+      dueAt = Math.max(now, validUntil);
+    }
     const segment: Segment = {
       messageId: newPartId(),
       systemId,
@@ -189,7 +206,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       state: MessageState.ENROUTE,
       errorCode: 0,
       submittedAt: now,
-      dueAt: now + behaviours.receiptDelayFor(part.destination),
+      dueAt,
       doneAt: null,
       receipt: 'none',
       assembledInto: null,
@@ -289,4 +306,9 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     this.#deps.store.setMessageStatus(message.id, status, systemId);
     this.#deps.events?.messageUpdated(message.id);
   }
+}
+
+/** Time fields pass through the framer raw (a string, or bytes from some ESMEs). */
+function timeField(value: unknown): string {
+  return Buffer.isBuffer(value) ? value.toString('latin1') : String(value ?? '');
 }
