@@ -16,6 +16,8 @@ export const SMSC_ERRORS = {
   ESME_RINVPASWD: 'a bind with an unknown system_id or a wrong password alike, or any bind from a locked-out source',
   ESME_RMSGQFUL: 'a number whose behaviour is `queue-full`',
   ESME_RINVESMCLASS: 'a UDH (esm_class 0x40) that overruns the message',
+  ESME_RINVSCHED: 'a schedule_delivery_time that is not an SMPP absolute or relative time',
+  ESME_RINVEXPIRY: 'a validity_period that is not an SMPP absolute or relative time',
   ESME_RTHROTTLED: 'a number whose behaviour is `throttled`, or a submit above `maxSubmitsPerSecond`',
   ESME_RINVOPTPARSTREAM: '1 to 3 stray octets after the last TLV of a request',
   ESME_RINVPARLEN: 'a TLV longer than the rest of the PDU',
