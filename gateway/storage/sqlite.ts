@@ -20,27 +20,27 @@ export function openDatabase(file: string): SqliteDatabase {
 
 /**
  * Applies the numbered `NNN-name.sql` files of `folder` that `db` has not seen,
- * in order, each in its own transaction, and records them in `schema_migrations`.
+ * in order, in one transaction that holds the write lock, and records them in `schema_migrations`.
  * `scope` keeps the simulator's and the verifier's histories apart in one file.
  */
 export function migrate(db: SqliteDatabase, scope: string, folder: string): string[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    scope TEXT NOT NULL, version TEXT NOT NULL, applied_at INTEGER NOT NULL, PRIMARY KEY (scope, version))`);
-  const applied = new Set(
-    db.prepare('SELECT version FROM schema_migrations WHERE scope = ?').pluck().all(scope) as string[],
-  );
   const files = readdirSync(folder).filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f)).sort();
-  const ran: string[] = [];
-  for (const file of files) {
-    if (applied.has(file)) continue;
-    const sql = readFileSync(join(folder, file), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
+  // BEGIN IMMEDIATE takes the write lock before anything is read, so of several processes starting at
+  // once on one file, one applies the migrations and the others, waiting on busy_timeout, then find
+  // them recorded (reading first and locking later let two of them run the same file).
+  return db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      scope TEXT NOT NULL, version TEXT NOT NULL, applied_at INTEGER NOT NULL, PRIMARY KEY (scope, version))`);
+    const applied = new Set(db.prepare('SELECT version FROM schema_migrations WHERE scope = ?').pluck().all(scope) as string[]);
+    const ran: string[] = [];
+    for (const file of files) {
+      if (applied.has(file)) continue;
+      db.exec(readFileSync(join(folder, file), 'utf8'));
       db.prepare('INSERT INTO schema_migrations (scope, version, applied_at) VALUES (?, ?, ?)').run(scope, file, Date.now());
-    })();
-    ran.push(file);
-  }
-  return ran;
+      ran.push(file);
+    }
+    return ran;
+  }).immediate();
 }
 
 /**
