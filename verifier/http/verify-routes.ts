@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { VerifyError } from '../errors';
 import { isSid, newSid } from '../ids';
 import type { Service, ServiceUpdate, VerifyStore } from '../store/verify-store';
 import type { VerificationEngine } from '../verification-engine';
 import type { VerifierMetrics } from '../metrics';
 import type { RateLimitStore } from '../store/rate-limit-store';
+import { baseOf, listPage, pageWindow } from './paging';
 import { parseRateLimitsParam } from './rate-limit-routes';
 import { limited, required, TEXT_LIMITS } from '../text-limits';
 import { serviceJson, verificationCheckJson, verificationJson } from './serialize';
@@ -43,11 +44,6 @@ const errorSchema = {
   type: 'object',
   properties: { code: { type: 'integer' }, message: { type: 'string' }, more_info: { type: 'string' }, status: { type: 'integer' } },
 } as const;
-
-/** The resource base for `url` fields: the host the client called. */
-function baseOf(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
-}
 
 function str(form: Form, name: string): string | undefined {
   const value = form[name];
@@ -138,24 +134,10 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
       querystring: { type: 'object', properties: { PageSize: { type: 'integer', minimum: 1, maximum: 1000 }, Page: { type: 'integer', minimum: 0 }, PageToken: { type: 'string' } } },
     },
   }, async (request) => {
-    const pageSize = request.query.PageSize ?? 50;
-    const page = request.query.Page ?? 0;
-    const { services, total } = store.listServices(accountSid, page * pageSize, pageSize);
+    const window = pageWindow(request.query);
+    const { services, total } = store.listServices(accountSid, window.offset, window.pageSize);
     const base = baseOf(request);
-    const pageUrl = (p: number) => `${base}/v2/Services?PageSize=${pageSize}&Page=${p}`;
-    const hasNext = (page + 1) * pageSize < total;
-    return {
-      services: services.map((s) => serviceJson(s, base)),
-      meta: {
-        page,
-        page_size: pageSize,
-        first_page_url: pageUrl(0),
-        previous_page_url: page > 0 ? pageUrl(page - 1) : null,
-        url: pageUrl(page),
-        next_page_url: hasNext ? `${pageUrl(page + 1)}&PageToken=PA${page + 1}` : null,
-        key: 'services',
-      },
-    };
+    return listPage('services', services.map((s) => serviceJson(s, base)), total, window, base, '/v2/Services');
   });
 
   app.get<{ Params: { sid: string } }>('/v2/Services/:sid', { schema: { summary: 'Fetch a service', tags: ['Services'] } }, async (request) =>
