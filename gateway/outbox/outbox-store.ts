@@ -2,41 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { assetPath } from '../assets';
 import { migrate, statementCache, type SqliteDatabase } from '../storage/sqlite';
 import type { OutboxContent, OutboxKind } from './outbox-payload';
+import type { NewOutboxItem, OutboxRow, OutboxState, OutboxStatus, PartDelivery } from './outbox-repository';
 
-export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'expired';
-
-/** A stored row: its kind and payload (a discriminated union, see outbox-payload.ts) and its sending state. */
-export type OutboxRow = OutboxContent & OutboxState;
-
-interface OutboxState {
-  id: string;
-  status: OutboxStatus;
-  attempts: number;
-  nextAttemptAt: number;
-  expiresAt: number;
-  route: string | null;
-  result: Record<string, unknown> | null;
-  lastError: string | null;
-  smppStatus: number | null;
-  createdAt: number;
-  finishedAt: number | null;
-}
-
-export type NewOutboxItem = OutboxContent & {
-  expiresAt: number;
-  /** Defaults to a fresh `OB…` id. */
-  id?: string;
-};
-
-export interface PartDelivery {
-  outboxId: string;
-  messageId: string;
-  part: number;
-  delivery: string;
-  stat: string;
-  /** The delivery state of every part of that message, in order. */
-  parts: { delivery: string }[];
-}
+export type { NewOutboxItem, OutboxRow, OutboxStatus, PartDelivery } from './outbox-repository';
 
 const migrations = assetPath('gateway/outbox/migrations');
 

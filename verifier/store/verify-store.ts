@@ -1,73 +1,15 @@
 import { assetPath } from '../../gateway/assets';
 import { eraseSecurely, migrate, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
 
-export type Channel = 'sms' | 'call' | 'flashcall';
-export type VerificationStatus = 'pending' | 'approved' | 'canceled' | 'expired' | 'max_attempts_reached' | 'failed';
+import type { Attempt } from './attempt-repository';
+import type { FraudKey } from './fraud-repository';
+import type { Service, ServiceUpdate } from './service-repository';
+import type { Channel, Verification, VerificationStatus } from './verification-repository';
 
-export interface Service {
-  sid: string;
-  accountSid: string;
-  friendlyName: string;
-  codeLength: number;
-  psd2Enabled: boolean;
-  doNotShareWarningEnabled: boolean;
-  customCodeEnabled: boolean;
-  /** Seconds a verification stays pending. */
-  verificationTtl: number;
-  statusCallback: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface Verification {
-  sid: string;
-  serviceSid: string;
-  accountSid: string;
-  to: string;
-  channel: Channel;
-  status: VerificationStatus;
-  codeNonce: string | null;
-  codeHash: string;
-  customCode: boolean;
-  locale: string | null;
-  customFriendlyName: string | null;
-  amount: string | null;
-  payee: string | null;
-  checks: number;
-  sends: number;
-  /** The hosted-pages session that started it (a hash), or null when started through the API. */
-  pageSession: string | null;
-  /** Digits of its code, fixed at the start (null for rows older than this column: the service's). */
-  codeLength: number | null;
-  expiresAt: number;
-  createdAt: number;
-  updatedAt: number;
-}
-
-/** Where a start came from: an authenticated API caller, or an anonymous visitor of the hosted pages. */
-export type StartOrigin = 'api' | 'page';
-
-/** What the fraud guard counts and blocks: one prefix, in one service, for one origin. */
-export interface FraudKey {
-  serviceSid: string;
-  origin: StartOrigin;
-  prefix: string;
-}
-
-export interface Attempt {
-  sid: string;
-  verificationSid: string;
-  serviceSid: string;
-  to: string;
-  channel: Channel;
-  outboxId: string | null;
-  deliveryStatus: string;
-  callSid: string | null;
-  tokenExpiresAt: number | null;
-  error: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+export type { Attempt } from './attempt-repository';
+export type { FraudKey } from './fraud-repository';
+export type { Service, ServiceUpdate } from './service-repository';
+export type { Channel, StartOrigin, Verification, VerificationStatus } from './verification-repository';
 
 const migrations = assetPath('verifier/store/migrations');
 
@@ -88,8 +30,6 @@ function withBooleans<T>(row: unknown): T {
   for (const key of booleans) if (key in out) out[key] = out[key] === 1;
   return out as T;
 }
-
-export type ServiceUpdate = Partial<Omit<Service, 'sid' | 'accountSid' | 'createdAt' | 'updatedAt'>>;
 
 const serviceFields: Record<keyof ServiceUpdate, string> = {
   friendlyName: 'friendly_name',
