@@ -1,9 +1,18 @@
 import type { OutboxRepository } from '../../gateway/outbox/outbox-repository';
+import type { ApiKeyRepository } from './api-key-repository';
+import type { AttemptReportRepository } from './attempt-report-repository';
 import type { AttemptRepository } from './attempt-repository';
 import type { FraudRepository } from './fraud-repository';
+import type { MessagingConfigurationRepository } from './messaging-configuration-repository';
+import type { PageHitRepository } from './page-hit-repository';
+import type { RateLimitRepository } from './rate-limit-repository';
+import type { SafeListRepository } from './safe-list-repository';
 import type { SecretRepository } from './secret-repository';
 import type { ServiceRepository } from './service-repository';
+import type { SessionKeyRepository } from './session-key-repository';
+import type { TotpRepository } from './totp-repository';
 import type { VerificationRepository } from './verification-repository';
+import type { WebhookRepository } from './webhook-repository';
 
 /**
  * The verifier's storage seam (docs/architecture.md, "Storage"): one async repository per aggregate,
@@ -20,9 +29,20 @@ export interface VerifierStorage {
   /** The gateway's outbox, in the same database so that a row commits with the record that caused it. */
   readonly outbox: OutboxRepository;
 
-  // The Verify surface's repositories (API keys, rate limits, attempt reports, safe list, messaging
-  // configurations, webhooks, TOTP, hosted pages and page hits, signing keys): added here by their
-  // conversion, each beside its domain as verifier/store/NAME-repository.ts.
+  // The Verify surface's repositories.
+  readonly apiKeys: ApiKeyRepository;
+  /** Programmable rate limits, their buckets and counters. */
+  readonly rateLimits: RateLimitRepository;
+  /** Read-only reports over attempts and verifications (Verify's Attempts resource). */
+  readonly attemptReports: AttemptReportRepository;
+  readonly safeList: SafeListRepository;
+  readonly messagingConfigurations: MessagingConfigurationRepository;
+  readonly webhooks: WebhookRepository;
+  readonly totp: TotpRepository;
+  /** The keys that sign session tokens, sealed under the code key. */
+  readonly sessionKeys: SessionKeyRepository;
+  /** The hosted pages' rate windows. */
+  readonly pageHits: PageHitRepository;
 
   /**
    * Runs `work` in one transaction with `tx`, a view of this storage whose repositories run in it:
