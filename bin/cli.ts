@@ -6,6 +6,7 @@ import { redactSecrets } from '../gateway/logging/redact';
 import { describeEndpoint, parseSmppUrl } from '../gateway/smpp';
 import { parseVoiceApiUrl } from '../gateway/rest/voice-api-client';
 import { buildVerifier } from '../verifier';
+import { migrateDatabase } from '../verifier/store/postgres/schema';
 import { codeKeyFile, CodeKeyError, parseCodeKey } from '../verifier/code-key';
 import { parseListenAddress } from '../verifier/http/metrics-app';
 import { DEFAULT_ABUSE_SETTINGS } from '../verifier/abuse/abuse-policy';
@@ -18,6 +19,7 @@ Commands:
   start       the whole stack in one process: carrier simulator + verifier, wired over SMPP and HTTP
   simulator   the carrier simulator alone: SMSC (SMPP), voice network (REST), handsets (WebSocket), control API
   verifier    the Verify API and gateway alone, pointed at carriers with --smpp and --voice-api
+  migrate     brings the --database PostgreSQL to the current schema and exits (verifiers also do it on start)
 
 Flags (each also an env var; --config FILE reads a JSON object of the same settings):
 ${settingsHelp()}
@@ -72,14 +74,37 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  if ((command === 'verifier' || command === 'start') && config.database && !config.codeKey) {
+    // Every instance on one database must derive and check codes with one key: a key file per host cannot be it.
+    process.stderr.write('verigate: bad config: --database needs VERIGATE_CODE_KEY (base64 of 32+ bytes), the same on every instance\n');
+    return 2;
+  }
   switch (command) {
     case 'simulator':
     case 'verifier':
     case 'start':
       return run(command, config, values);
+    case 'migrate':
+      return migrateOnly(config);
     default:
       process.stderr.write(`verigate: unknown command "${command}"\n\n${USAGE}\n`);
       return 2;
+  }
+}
+
+/** `verigate migrate`: the PostgreSQL migrations alone, for a deploy step that runs before the instances start. */
+async function migrateOnly(config: Config): Promise<number> {
+  if (!config.database) {
+    process.stderr.write('verigate: bad config: migrate needs --database postgres://USER:PASSWORD@HOST:PORT/DB (a SQLite file migrates when it is opened)\n');
+    return 2;
+  }
+  try {
+    const applied = await migrateDatabase(config.database);
+    process.stdout.write(applied.length ? `applied ${applied.length} migrations: ${applied.join(', ')}\n` : 'the database is up to date\n');
+    return 0;
+  } catch (error) {
+    process.stderr.write(redactSecrets(`verigate: cannot migrate: ${(error as Error).message}\n`));
+    return 1;
   }
 }
 

@@ -27,6 +27,7 @@ export const SETTINGS = {
   accountSid: { flag: 'account-sid', env: 'VERIGATE_ACCOUNT_SID', kind: 'string', default: 'AC0123456789abcdef0123456789abcdef', help: 'API account SID (HTTP Basic user)' },
   authToken: { flag: 'auth-token', env: 'VERIGATE_AUTH_TOKEN', kind: 'string', default: 'verigate-dev-auth-token', help: 'API auth token (HTTP Basic password)' },
   data: { flag: 'data', env: 'VERIGATE_DATA', kind: 'string', default: '', help: 'SQLite file (":memory:" allowed)' },
+  database: { flag: 'database', env: 'VERIGATE_DATABASE_URL', kind: 'string', default: '', help: "the verifier's PostgreSQL instead of --data: postgres://USER:PASSWORD@HOST:PORT/DB (needs --code-key)" },
   simData: { flag: 'sim-data', env: 'VERIGATE_SIM_DATA', kind: 'string', default: '', help: "the simulator's SQLite file (start: beside --data, NAME-simulator.db; simulator: --data)" },
   receiptDelayMs: { flag: 'receipt-delay', env: 'VERIGATE_RECEIPT_DELAY_MS', kind: 'integer', default: 1000, help: 'ms from submit to delivery receipt' },
   maxMessages: { flag: 'max-messages', env: 'VERIGATE_MAX_MESSAGES', kind: 'integer', default: 10_000, help: 'simulator messages kept (the newest; the console lists them); 0 keeps all' },
@@ -76,6 +77,7 @@ function check(name: SettingName, raw: unknown, source: string): string | number
     if (name === 'publicUrl' && value && !/^https?:\/\/[^\s/]+/.test(value)) throw new ConfigError(`${label}: "${value}" is not an http(s) URL`);
     if (name === 'flashcallPrefix' && !/^\+\d{1,9}$/.test(value)) throw new ConfigError(`${label}: "${value}" must be "+" and 1 to 9 digits`);
     if (name === 'metricsListen' && value && !parseListenAddress(value)) throw new ConfigError(`${label}: "${value}" must be HOST:PORT or PORT`);
+    if (name === 'database' && value && !isDatabaseUrl(value)) throw new ConfigError(`${label}: must be a postgres:// URL with a host and a database name`);
     if (name === 'codeKey' && value && !parseCodeKey(value)) throw new ConfigError(`${label}: must be base64 of at least 32 bytes`);
     return value;
   }
@@ -86,6 +88,17 @@ function check(name: SettingName, raw: unknown, source: string): string | number
   if (name === 'sessionTokenTtl' && (value < 10 || value > 86_400)) throw new ConfigError(`${label}: ${value} is outside 10..86400 seconds`);
   if (name === 'fraudGuardMinStarts' && value < 1) throw new ConfigError(`${label}: at least 1`);
   return value;
+}
+
+/** postgres:// or postgresql:// with a host and a database name. */
+function isDatabaseUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '' && url.pathname.length > 1;
 }
 
 export interface ConfigSources {
