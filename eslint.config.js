@@ -1,6 +1,9 @@
 import tseslint from 'typescript-eslint';
 
 const SMPP_FENCE = { name: 'smpp', message: 'Only gateway/smpp/smpp-package.ts may import the smpp package; use the typed session layer.' };
+const PG_FENCE = { name: 'pg', message: 'Only gateway/storage/ and the PostgreSQL repositories (verifier/store/postgres/, gateway/outbox/postgres-outbox.ts) may import pg; use the repositories of verifier/store/storage.ts.' };
+/** The files that may import the PostgreSQL driver. */
+const PG_FILES = ['gateway/storage/**', 'verifier/store/postgres/**', 'gateway/outbox/postgres-outbox.ts'];
 
 /**
  * The layers of docs/architecture.md: gateway/ below, simulator/ and verifier/ beside each other (never
@@ -12,10 +15,10 @@ const FORBIDDEN = {
   verifier: ['simulator', 'bin'],
 };
 
-function restrictedImports(folder, { smpp = true } = {}) {
+function restrictedImports(folder, { smpp = true, pg = true } = {}) {
   const forbidden = FORBIDDEN[folder];
   return ['error', {
-    paths: smpp ? [SMPP_FENCE] : [],
+    paths: [...(smpp ? [SMPP_FENCE] : []), ...(pg ? [PG_FENCE] : [])],
     patterns: [{
       regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
       message: `${folder}/ may not import ${forbidden.map((f) => `${f}/`).join(', ')} (docs/architecture.md).`,
@@ -29,11 +32,12 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { paths: [SMPP_FENCE] }],
+      'no-restricted-imports': ['error', { paths: [SMPP_FENCE, PG_FENCE] }],
     },
   },
   ...Object.keys(FORBIDDEN).map((folder) => ({ files: [`${folder}/**`], rules: { 'no-restricted-imports': restrictedImports(folder) } })),
   { files: ['gateway/smpp/smpp-package.ts'], rules: { 'no-restricted-imports': restrictedImports('gateway', { smpp: false }) } },
+  ...PG_FILES.map((pattern) => ({ files: [pattern], rules: { 'no-restricted-imports': restrictedImports(pattern.split('/')[0], { pg: false }) } })),
   {
     // Tests and benchmarks use the package as a third-party ESME or a bare reference server would.
     files: ['test/**', 'bench/**'],

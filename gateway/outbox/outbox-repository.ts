@@ -85,4 +85,10 @@ export interface OutboxRepository {
   counts(): Promise<Record<OutboxStatus, number>>;
   /** The earliest time a pending row becomes due (its retry time or the end of its lease), for the dispatcher's next wake-up. */
   nextDueAt(): Promise<number | undefined>;
+  /**
+   * Calls `wake` whenever a row is enqueued, by this instance or any other sharing the store (PostgreSQL:
+   * LISTEN/NOTIFY), so every dispatcher looks at once instead of polling. Absent where one process owns
+   * the store (SQLite): its own notify() after the commit is enough. Returns a function that stops it.
+   */
+  watch?(wake: () => void): () => void;
 }
