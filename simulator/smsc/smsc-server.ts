@@ -11,6 +11,7 @@ import {
   type SmppProtocolError,
   type SmppSession,
   SmppSessionClosedError,
+  SmppTimeoutError,
 } from '../../gateway/smpp';
 import { systemClock, type Clock, type Timer } from '../../gateway/clock';
 import { BindGuard, defaultBindGuardSettings, type BindGuardSettings } from './bind-guard';
@@ -132,6 +133,8 @@ interface Connection {
   deliversInFlight: number;
   /** deliver_sm waiting for a slot in the window, first come first served. */
   deliversWaiting: { resolve(): void; reject(error: Error): void }[];
+  /** deliver_sm that timed out: each holds its slot until its late response arrives. */
+  lateDelivers: Set<number>;
 }
 
 /** The simulator's SMPP 3.4 server: bind states, request dispatch, and deliver_sm to bound receivers. */
@@ -169,9 +172,9 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
     return this.#listener.listen();
   }
 
-  /** Bound sessions, each with how many deliver_sm it has outstanding (its window in use). */
+  /** Bound sessions, each with how many deliver_sm it has outstanding (its window in use, timed-out ones awaiting a late response included). */
   binds(): (BindInfo & { windowInUse: number })[] {
-    return [...this.#connections].flatMap((c) => (c.bind ? [{ ...c.bind, windowInUse: c.session.pendingRequests }] : []));
+    return [...this.#connections].flatMap((c) => (c.bind ? [{ ...c.bind, windowInUse: c.deliversInFlight }] : []));
   }
 
   connections(): ConnectionInfo[] {
@@ -220,13 +223,25 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
     } else {
       connection.deliversInFlight++;
     }
+    let keepSlot = false;
     try {
       return await connection.session.request('deliver_sm', fields);
+    } catch (error) {
+      // Unanswered is not gone: the ESME may still be working on it, so it keeps its slot until its late response or the session's end.
+      if (error instanceof SmppTimeoutError && error.sequence !== undefined) {
+        connection.lateDelivers.add(error.sequence);
+        keepSlot = true;
+      }
+      throw error;
     } finally {
-      const next = connection.deliversWaiting.shift();
-      if (next) next.resolve(); // the slot passes on as it is
-      else connection.deliversInFlight--;
+      if (!keepSlot) this.#releaseDeliverSlot(connection);
     }
+  }
+
+  #releaseDeliverSlot(connection: Connection): void {
+    const next = connection.deliversWaiting.shift();
+    if (next) next.resolve(); // the slot passes on as it is
+    else connection.deliversInFlight--;
   }
 
   /** Unbinds every bound ESME politely, then closes the port. */
@@ -249,7 +264,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
 
   #accept(session: SmppSession): void {
     const now = this.#clock.now();
-    const connection: Connection = { session, connectedAt: now, lastActivity: now, deliversInFlight: 0, deliversWaiting: [] };
+    const connection: Connection = { session, connectedAt: now, lastActivity: now, deliversInFlight: 0, deliversWaiting: [], lateDelivers: new Set() };
     this.#connections.add(connection);
     this.#armIdleSweep();
     session.on('request', (pdu) => {
@@ -262,6 +277,9 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
       }
     });
     session.on('protocolError', (error) => this.emit('protocolError', error, session.remoteAddress));
+    session.on('lateResponse', (pdu) => {
+      if (connection.lateDelivers.delete(pdu.sequence_number)) this.#releaseDeliverSlot(connection);
+    });
     session.once('close', () => {
       connection.delayedRefusal?.cancel();
       for (const waiting of connection.deliversWaiting.splice(0)) waiting.reject(new SmppSessionClosedError('deliver_sm'));

@@ -99,6 +99,23 @@ describe('deliver_sm window', () => {
     await waitFor('the window to empty', () => server().deliversInFlight === 0);
     expect(deliveries(rx)).toHaveLength(25);
   });
+
+  it('counts a deliver_sm whose response timed out until its late response arrives', async () => {
+    const rx = await receiver();
+    await submitWithReceipt(12);
+    const server = () => running.sim.smsc.connections().find((c) => c.remote === `127.0.0.1:${rx.socket.localPort}`)!;
+    await waitFor('10 in flight and 2 waiting', () => server().deliversInFlight === 10 && server().deliversWaiting === 2);
+    clock.advance(10_000); // every response timeout passes: the ESME may still be working on them
+    await barrier(rx);
+    expect(deliveries(rx)).toHaveLength(10);
+    expect(server()).toMatchObject({ deliversInFlight: 10, deliversWaiting: 2 });
+    expect(running.sim.smsc.binds().find((b) => b.remote.endsWith(`:${rx.socket.localPort}`))?.windowInUse).toBe(10);
+    rx.respond(deliveries(rx)[3]!); // one late response frees one slot, and only one
+    await waitFor('the 11th deliver_sm', () => deliveries(rx).length === 11);
+    await barrier(rx);
+    expect(deliveries(rx)).toHaveLength(11);
+    expect(server().deliversWaiting).toBe(1);
+  });
 });
 
 describe('receipt redelivery', () => {
