@@ -42,7 +42,15 @@ export interface SmppClientOptions {
   throttleResubmits?: number;
   /** How long the link sends nothing after the SMSC throttles it (then at half the rate). */
   throttlePauseMs?: number;
+  /**
+   * Output an SMSC has not taken (bytes, per connection) above which the link stops reading its
+   * requests and holds its submits until it drains (default 64 KiB): a stuck SMSC cannot grow our memory.
+   */
+  maxBufferedBytes?: number;
 }
+
+/** The ESME's bound on unread output per connection, as the simulator's SMSC keeps. */
+export const DEFAULT_ESME_MAX_BUFFERED_BYTES = 64 * 1024;
 
 export interface SmppClientEvents {
   state: [state: LinkState, reason?: string];
@@ -97,6 +105,15 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
 
   get windowInUse(): number {
     return this.#inFlight;
+  }
+
+  /** Output the SMSC has not taken yet, over the link's connections, and the most it has been; whether reading is held back. */
+  get buffers(): { bufferedBytes: number; peakBufferedBytes: number; readingPaused: boolean } {
+    return {
+      bufferedBytes: this.#sessions.reduce((sum, s) => sum + s.bufferedBytes, 0),
+      peakBufferedBytes: this.#sessions.reduce((max, s) => Math.max(max, s.peakBufferedBytes), 0),
+      readingPaused: this.#sessions.some((s) => s.readingPaused),
+    };
   }
 
   get lastError(): string | undefined {
@@ -159,6 +176,11 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
       await this.#pace();
       session = this.#transmitter;
       if (this.#state !== 'bound' || !session) throw new SmppLinkDownError();
+      // An SMSC that does not read what we wrote gets no more until it does (or the link is dropped).
+      await session.whenWritable().catch(() => {
+        throw new SmppLinkDownError('the SMPP link closed while the SMSC was not reading');
+      });
+      if (this.#state !== 'bound' || session !== this.#transmitter) throw new SmppLinkDownError();
       const sentAt = this.#clock.now();
       const response = await session.request('submit_sm', fields, this.#options.responseTimeoutMs ?? 10_000);
       if (response.command_status === CommandStatus.ESME_RTHROTTLED) this.#slowDown(sentAt);
@@ -202,7 +224,11 @@ export class SmppClient extends EventEmitter<SmppClientEvents> {
       for (const command of commands) {
         const session = await SmppSession.connect(
           { host: endpoint.host, port: endpoint.port, tls: endpoint.tls, rejectUnauthorized: this.#options.rejectUnauthorized },
-          { responseTimeoutMs: this.#options.responseTimeoutMs ?? 10_000, clock: this.#clock },
+          {
+            responseTimeoutMs: this.#options.responseTimeoutMs ?? 10_000,
+            clock: this.#clock,
+            maxBufferedBytes: this.#options.maxBufferedBytes ?? DEFAULT_ESME_MAX_BUFFERED_BYTES,
+          },
         );
         opened.push(session);
         this.#serve(session);

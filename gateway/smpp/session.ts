@@ -15,7 +15,7 @@ export interface SmppSessionOptions {
    * Output the peer has not taken yet (bytes) above which the session stops
    * reading its requests, until the output drains. A peer that sends without
    * reading our answers is then held back by TCP instead of growing our
-   * memory. Default: no bound (the ESME side; the listener sets one).
+   * memory; `whenWritable` lets a sender wait for room. Default: no bound.
    */
   maxBufferedBytes?: number;
 }
@@ -115,6 +115,29 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   /** Whether reading is held back because the peer does not take our output. */
   get readingPaused(): boolean {
     return this.#readingPaused;
+  }
+
+  /**
+   * Resolves once the peer has taken enough of our output that more may be
+   * written (at once when under `maxBufferedBytes`); rejects if the session
+   * closes first. A sender that waits here cannot pile up PDUs a stuck peer never reads.
+   */
+  whenWritable(): Promise<void> {
+    if (this.#closed) return Promise.reject(new SmppSessionClosedError('write'));
+    if (this.bufferedBytes <= this.#maxBufferedBytes) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const socket = this.#raw.socket;
+      const onDrain = () => {
+        this.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        socket.off('drain', onDrain);
+        reject(new SmppSessionClosedError('write'));
+      };
+      socket.once('drain', onDrain);
+      this.once('close', onClose);
+    });
   }
 
   /** Sends a request and resolves with its response, whatever its command_status. */
