@@ -1,0 +1,51 @@
+import { statementCache, type SqliteDatabase } from '../../../gateway/storage/sqlite';
+import type { Attempt, AttemptChanges, AttemptRepository } from '../attempt-repository';
+import { attemptColumns } from './rows';
+
+const SET_CHANGES = `delivery_status = COALESCE(?, delivery_status), call_sid = COALESCE(?, call_sid), error = COALESCE(?, error), updated_at = ?`;
+
+export class SqliteAttemptRepository implements AttemptRepository {
+  readonly #sql: ReturnType<typeof statementCache>;
+
+  constructor(db: SqliteDatabase) {
+    this.#sql = statementCache(db);
+  }
+
+  async insert(a: Attempt, tokenHash: string | null): Promise<void> {
+    this.#sql(`INSERT INTO attempts (sid, verification_sid, service_sid, recipient, channel, outbox_id, delivery_status, call_sid, token_hash,
+      token_expires_at, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      a.sid, a.verificationSid, a.serviceSid, a.to, a.channel, a.outboxId, a.deliveryStatus, a.callSid, tokenHash, a.tokenExpiresAt, a.error,
+      a.createdAt, a.updatedAt,
+    );
+  }
+
+  async get(sid: string): Promise<Attempt | undefined> {
+    return this.#sql(`SELECT ${attemptColumns} FROM attempts WHERE sid = ?`).get(sid) as Attempt | undefined;
+  }
+
+  async of(verificationSid: string): Promise<Attempt[]> {
+    return this.#sql(`SELECT ${attemptColumns} FROM attempts WHERE verification_sid = ? ORDER BY created_at, rowid`).all(verificationSid) as Attempt[];
+  }
+
+  async byToken(tokenHash: string, now: number): Promise<Attempt | undefined> {
+    return this.#sql(`SELECT ${attemptColumns} FROM attempts WHERE token_hash = ? AND token_expires_at > ?`).get(tokenHash, now) as Attempt | undefined;
+  }
+
+  async update(sid: string, changes: AttemptChanges, now: number): Promise<Attempt | undefined> {
+    return this.#sql(`UPDATE attempts SET ${SET_CHANGES} WHERE sid = ? RETURNING ${attemptColumns}`)
+      .get(changes.deliveryStatus ?? null, changes.callSid ?? null, changes.error ?? null, now, sid) as Attempt | undefined;
+  }
+
+  async updateByOutbox(outboxId: string, changes: AttemptChanges, now: number): Promise<Attempt | undefined> {
+    return this.#sql(`UPDATE attempts SET ${SET_CHANGES} WHERE outbox_id = ? RETURNING ${attemptColumns}`)
+      .get(changes.deliveryStatus ?? null, changes.callSid ?? null, changes.error ?? null, now, outboxId) as Attempt | undefined;
+  }
+
+  async countSince(verificationSid: string, since: number): Promise<number> {
+    return this.#sql('SELECT COUNT(*) FROM attempts WHERE verification_sid = ? AND created_at > ?').pluck().get(verificationSid, since) as number;
+  }
+
+  async countInService(serviceSid: string, since: number): Promise<number> {
+    return this.#sql('SELECT COUNT(*) FROM attempts WHERE service_sid = ? AND created_at > ?').pluck().get(serviceSid, since) as number;
+  }
+}

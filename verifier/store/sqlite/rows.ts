@@ -1,0 +1,36 @@
+/** SQLite keeps booleans as 0/1: these columns come back as booleans. */
+const booleans = ['psd2Enabled', 'doNotShareWarningEnabled', 'customCodeEnabled', 'customCode'] as const;
+
+export function withBooleans<T>(row: unknown): T {
+  if (!row) return row as T;
+  const out = { ...(row as Record<string, unknown>) };
+  for (const key of booleans) if (key in out) out[key] = out[key] === 1;
+  return out as T;
+}
+
+/** Column → property name, per table. */
+const SERVICE = {
+  sid: 'sid', account_sid: 'accountSid', friendly_name: 'friendlyName', code_length: 'codeLength', psd2_enabled: 'psd2Enabled',
+  do_not_share_warning_enabled: 'doNotShareWarningEnabled', custom_code_enabled: 'customCodeEnabled', verification_ttl: 'verificationTtl',
+  status_callback: 'statusCallback', created_at: 'createdAt', updated_at: 'updatedAt',
+};
+const VERIFICATION = {
+  sid: 'sid', service_sid: 'serviceSid', account_sid: 'accountSid', recipient: 'to', channel: 'channel', status: 'status', code_nonce: 'codeNonce',
+  code_hash: 'codeHash', custom_code: 'customCode', locale: 'locale', custom_friendly_name: 'customFriendlyName', amount: 'amount', payee: 'payee',
+  checks: 'checks', sends: 'sends', page_session: 'pageSession', code_length: 'codeLength', expires_at: 'expiresAt', created_at: 'createdAt', updated_at: 'updatedAt',
+};
+const ATTEMPT = {
+  sid: 'sid', verification_sid: 'verificationSid', service_sid: 'serviceSid', recipient: 'to', channel: 'channel', outbox_id: 'outboxId',
+  delivery_status: 'deliveryStatus', call_sid: 'callSid', token_expires_at: 'tokenExpiresAt', error: 'error', created_at: 'createdAt', updated_at: 'updatedAt',
+};
+
+/** A select list naming each column as its property (`table.` and an alias prefix when joining). */
+function columns(map: Record<string, string>, table = '', prefix = ''): string {
+  return Object.entries(map).map(([column, name]) => `${table && `${table}.`}${column} AS "${prefix}${name}"`).join(', ');
+}
+
+export const serviceColumns = columns(SERVICE);
+export const verificationColumns = columns(VERIFICATION);
+export const attemptColumns = columns(ATTEMPT);
+/** A verification and its service in one row: the service's properties under `service.`. */
+export const verificationWithServiceColumns = `${columns(VERIFICATION, 'v')}, ${columns(SERVICE, 's', 'service.')}`;
