@@ -14,6 +14,7 @@ export const VERIFY_ERRORS = {
   INVALID_PARAMETER: { code: 60200, status: 400, title: 'Invalid parameter' },
   MAX_CHECK_ATTEMPTS: { code: 60202, status: 429, title: 'Max check attempts reached' },
   MAX_SEND_ATTEMPTS: { code: 60203, status: 429, title: 'Max send attempts reached' },
+  LANDLINE: { code: 60205, status: 400, title: 'SMS is not supported by landline phone number' },
   NOT_SUPPORTED: { code: 60204, status: 400, title: 'Service does not support this feature' },
   RATE_LIMITS_PER_SERVICE: { code: 60207, status: 400, title: 'Max rate limits per service reached' },
   RATE_LIMIT_EXISTS: { code: 60208, status: 400, title: 'Rate limit with that UniqueName already exists' },

@@ -2,10 +2,11 @@ import type { Clock } from '../gateway/clock';
 import { VerigateError } from '../gateway/errors';
 import { isAttemptReference, type CallPayload, type OutboxRow, type ReadyContent, type SmsPayload } from '../gateway/outbox';
 import { countParts } from '../gateway/text';
-import { localized, resolveLocale, smsText } from './channels/messages';
+import { localized, smsText, spokenDigits, templatesOf } from './channels/messages';
 import type { CodeBook } from './codes';
 import type { Attempt, Service, Verification, VerifyStore } from './store/verify-store';
 import { MAX_SMS_PARTS } from './text-limits';
+import type { SendOptions } from './verification-input';
 
 /** What the messages say and where calls come from. */
 export interface EngineSettings {
@@ -40,7 +41,8 @@ export interface VoiceScript {
   again: string;
   repeat: string;
   goodbye: string;
-  locale: string;
+  /** The `<Say language>` of the verification's locale. */
+  language: string;
 }
 
 export interface MessageRendererDeps {
@@ -75,8 +77,9 @@ export class MessageRenderer {
     const service = store.service(verification.accountSid, verification.serviceSid);
     if (!attempt || !service) throw new StaleVerificationError(`attempt ${reference.attemptSid} is gone`);
     const code = this.codeOf(verification, service, reference.sealedCode);
+    const options = (reference.options ?? {}) as SendOptions;
     if (attempt.channel === 'sms') {
-      const text = this.smsText(verification, service, code);
+      const text = this.smsText(verification, service, code, options);
       const parts = countParts(text).parts;
       if (parts > MAX_SMS_PARTS) throw new UnsendableMessageError(`the message of ${verification.sid} needs ${parts} SMS parts, at most ${MAX_SMS_PARTS}`);
       const sms: SmsPayload = {
@@ -98,23 +101,29 @@ export class MessageRenderer {
       statusCallback: `${settings.publicUrl}/v2/voice/status/${attempt.sid}`,
       statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'],
     };
+    if (options.sendDigits && !flash) call.sendDigits = options.sendDigits;
     return { kind: 'call', payload: call };
   }
 
-  /** The SMS text of `verification` carrying `code`. */
-  smsText(verification: SmsContent, service: Service, code: string): string {
+  /** The SMS text of `verification` carrying `code`, as the start's `options` shape it. */
+  smsText(verification: SmsContent, service: Service, code: string, options: SendOptions = {}): string {
+    // The PSD2 text when the service or the start's template asks for it, and the verification has both fields.
+    const psd2 = (service.psd2Enabled || options.template === 'psd2') && verification.amount && verification.payee;
     return smsText({
       name: verification.customFriendlyName ?? service.friendlyName,
       code,
       locale: verification.locale,
-      psd2: service.psd2Enabled && verification.amount && verification.payee ? { amount: verification.amount, payee: verification.payee } : undefined,
+      psd2: psd2 ? { amount: verification.amount!, payee: verification.payee! } : undefined,
       doNotShare: service.doNotShareWarningEnabled,
+      customMessage: options.customMessage,
+      substitutions: options.substitutions,
+      appHash: options.appHash,
     });
   }
 
   /** How many SMS parts the text of `content` takes with a code of `codeLength` digits. */
-  smsParts(content: SmsContent, service: Service, codeLength: number): number {
-    return countParts(this.smsText(content, service, '0'.repeat(codeLength))).parts;
+  smsParts(content: SmsContent, service: Service, codeLength: number, options: SendOptions = {}): number {
+    return countParts(this.smsText(content, service, '0'.repeat(codeLength), options)).parts;
   }
 
   /** The code of a verification, derived (or unsealed, for a CustomCode); only ever held in memory. */
@@ -131,7 +140,7 @@ export class MessageRenderer {
     if (!verification || verification.status !== 'pending') return undefined;
     const service = store.service(verification.accountSid, verification.serviceSid);
     if (!service || !verification.codeNonce) return undefined;
-    const digits = this.codeOf(verification, service).split('').join(', ');
+    const digits = spokenDigits(this.codeOf(verification, service));
     const name = verification.customFriendlyName ?? service.friendlyName;
     const locale = verification.locale;
     return {
@@ -139,13 +148,13 @@ export class MessageRenderer {
       again: localized(locale, 'voiceAgain', { digits }),
       repeat: localized(locale, 'voiceRepeat'),
       goodbye: localized(locale, 'voiceGoodbye'),
-      locale: resolveLocale(locale),
+      language: templatesOf(locale).sayLanguage,
     };
   }
 
-  /** Said when someone answers a flash call anyway. */
-  flashAnsweredText(attempt: Attempt): string {
-    const verification = this.#deps.store.verificationBySid(attempt.verificationSid);
-    return localized(verification?.locale, 'flashAnswered');
+  /** Said when someone answers a flash call anyway, and in which `<Say language>`. */
+  flashAnsweredText(attempt: Attempt): { text: string; language: string } {
+    const locale = this.#deps.store.verificationBySid(attempt.verificationSid)?.locale;
+    return { text: localized(locale, 'flashAnswered'), language: templatesOf(locale).sayLanguage };
   }
 }

@@ -15,10 +15,21 @@ export const TEXT_LIMITS = {
   Code: 32,
   VerificationSid: 34,
   StatusCallback: 2048,
+  /** The deprecated SMS text; the part limit below bounds it too. */
+  CustomMessage: 640,
+  /** JSON of up to 10 (Tags) or 20 (substitutions) keys and values of 128 characters. */
+  Tags: 4096,
+  TemplateCustomSubstitutions: 8192,
 } as const;
 
 /** A message that needs more SMS parts than this is refused at start, never sent. */
 export const MAX_SMS_PARTS = 10;
+
+/**
+ * Android's SMS Retriever reads a message of at most 140 bytes: one SMS part (160 GSM-7 characters
+ * or 70 UCS-2). A start with `AppHash` whose message would not fit is refused instead of sent uselessly.
+ */
+export const APP_HASH_MAX_PARTS = 1;
 
 /** `value` of parameter `name`, refused with 60200 when longer than its limit. */
 export function limited(name: keyof typeof TEXT_LIMITS, value: string | undefined): string | undefined {

@@ -10,8 +10,8 @@ import { newSid } from './ids';
 import type { MessageRenderer, VoiceScript } from './message-renderer';
 import { parseE164 } from './phone';
 import type { Attempt, Service, Verification, VerifyStore } from './store/verify-store';
-import { limited, MAX_SMS_PARTS, required } from './text-limits';
-import { validateStart, type CheckInput, type StartInput } from './verification-input';
+import { APP_HASH_MAX_PARTS, limited, MAX_SMS_PARTS, required } from './text-limits';
+import { validateStart, type CheckInput, type SendOptions, type StartInput } from './verification-input';
 
 export type { EngineSettings } from './message-renderer';
 export type { CallCanceller } from './delivery-tracker';
@@ -49,7 +49,7 @@ export class VerificationEngine {
 
   start(service: Service, input: StartInput): { verification: Verification; attempts: Attempt[] } {
     const { store, clock, codes, gateway } = this.#deps;
-    const { phone, channel } = validateStart(service, input, (kind, to) => gateway.router.hasRoute(kind, to));
+    const { phone, channel, locale, options, riskCheck } = validateStart(service, input, (kind, to) => gateway.router.hasRoute(kind, to));
     const now = clock.now();
     const pageSession = input.pageSession ?? null;
     let pending = store.pendingFor(service.sid, phone.e164, pageSession);
@@ -60,9 +60,10 @@ export class VerificationEngine {
     if (channel === 'sms') {
       // A number that answered STOP gets no SMS until it answers START (gateway.ts records both from MO messages).
       if (gateway.outbox.isOptedOut(phone.e164)) throw new VerifyError('UNSUBSCRIBED', `Attempt to send to unsubscribed recipient: ${phone.e164} answered STOP`);
-      this.#assertSendable(service, input, pending);
+      this.#assertSendable(service, input, locale, options, pending);
     }
-    this.#deps.abuse.assertSendAllowed(service, phone.e164, phone.country, channel, { origin: pageSession ? 'page' : 'api', pending });
+    // RiskCheck=disable (Twilio's) lifts the fraud guard for an API start; the anonymous pages cannot.
+    this.#deps.abuse.assertSendAllowed(service, phone.e164, phone.country, channel, { origin: pageSession ? 'page' : 'api', pending, riskCheck: riskCheck || !!pageSession });
 
     const result = store.transaction(() => {
       let verification: Verification;
@@ -84,7 +85,7 @@ export class VerificationEngine {
           codeNonce: nonce,
           codeHash: codes.hash(sid, code),
           customCode: nonce === null,
-          locale: input.locale ?? null,
+          locale,
           customFriendlyName: input.customFriendlyName || null,
           amount: input.amount ?? null,
           payee: input.payee ?? null,
@@ -102,6 +103,7 @@ export class VerificationEngine {
       const attemptSid = newSid('VL');
       const payload: AttemptReference = { verificationSid: verification.sid, attemptSid };
       if (input.customCode !== undefined) payload.sealedCode = codes.seal(input.customCode);
+      if (Object.keys(options).length > 0) payload.options = options;
       const outboxId = gateway.enqueue({ kind: channel === 'sms' ? 'sms' : 'call', payload, expiresAt: verification.expiresAt });
       const tokenHash = channel === 'sms' ? null : CodeBook.tokenHash(codes.rcmlToken(attemptSid));
       store.insertAttempt({
@@ -227,7 +229,7 @@ export class VerificationEngine {
     return this.#deps.renderer.voiceScript(attempt);
   }
 
-  flashAnsweredText(attempt: Attempt): string {
+  flashAnsweredText(attempt: Attempt): { text: string; language: string } {
     return this.#deps.renderer.flashAnsweredText(attempt);
   }
 
@@ -239,13 +241,19 @@ export class VerificationEngine {
     this.#deps.delivery.onSmsStatus(attempt, status);
   }
 
-  /** An SMS that would take more than MAX_SMS_PARTS parts is refused now, not retried until it expires. */
-  #assertSendable(service: Service, input: StartInput, pending: Verification | undefined): void {
-    const content = pending ?? { customFriendlyName: input.customFriendlyName || null, locale: input.locale ?? null, amount: input.amount ?? null, payee: input.payee ?? null };
+  /**
+   * An SMS that would take more than MAX_SMS_PARTS parts is refused now, not retried until it expires;
+   * with AppHash, one that Android's SMS Retriever could not read (more than 140 bytes) too.
+   */
+  #assertSendable(service: Service, input: StartInput, locale: string, options: SendOptions, pending: Verification | undefined): void {
+    const content = pending ?? { customFriendlyName: input.customFriendlyName || null, locale, amount: input.amount ?? null, payee: input.payee ?? null };
     const codeLength = pending?.codeLength ?? input.customCode?.length ?? service.codeLength;
-    const parts = this.#deps.renderer.smsParts(content, service, codeLength);
+    const parts = this.#deps.renderer.smsParts(content, service, codeLength, options);
     if (parts > MAX_SMS_PARTS) {
-      throw new VerifyError('INVALID_PARAMETER', `Invalid parameter: the message would need ${parts} SMS parts, at most ${MAX_SMS_PARTS}: shorten CustomFriendlyName, Amount or Payee`);
+      throw new VerifyError('INVALID_PARAMETER', `Invalid parameter: the message would need ${parts} SMS parts, at most ${MAX_SMS_PARTS}: shorten CustomFriendlyName, CustomMessage, Amount or Payee`);
+    }
+    if (options.appHash && parts > APP_HASH_MAX_PARTS) {
+      throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `AppHash`: with the hash the message exceeds the 140 bytes (one SMS) that Android\'s SMS Retriever reads: shorten CustomFriendlyName or turn off DoNotShareWarningEnabled');
     }
   }
 

@@ -23,6 +23,8 @@ export interface CallPayload {
   timeoutSeconds?: number;
   statusCallback?: string;
   statusCallbackEvents?: string[];
+  /** DTMF played to the callee once the call is answered (0-9, *, #, w for a half-second pause). */
+  sendDigits?: string;
 }
 
 /** One send attempt of a verification, rendered at send time (the code is derived then, or unsealed). */
@@ -31,6 +33,16 @@ export interface AttemptReference {
   attemptSid: string;
   /** A CustomCode, sealed under the server key: it cannot be derived again. */
   sealedCode?: string;
+  /** What the start asked of this message beyond its verification (verifier/verification-input.ts SendOptions). */
+  options?: {
+    appHash?: string;
+    customMessage?: string;
+    /** A built-in template's text key ('sms' or 'psd2'). */
+    template?: string;
+    substitutions?: Record<string, string>;
+    sendDigits?: string;
+    tags?: Record<string, string>;
+  };
 }
 
 /** A row's kind and payload, as enqueued and as stored. */

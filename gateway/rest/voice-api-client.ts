@@ -79,6 +79,7 @@ export class VoiceApiClient implements VoiceRoute, SmsRoute {
     if (call.method) form['Method'] = call.method;
     if (call.timeoutSeconds !== undefined) form['Timeout'] = String(call.timeoutSeconds);
     if (call.statusCallback) form['StatusCallback'] = call.statusCallback;
+    if (call.sendDigits) form['SendDigits'] = call.sendDigits;
     const events = call.statusCallbackEvents?.length ? call.statusCallbackEvents : undefined;
     return this.#post<CallResource>('Calls.json', form, events ? { StatusCallbackEvent: events } : {});
   }

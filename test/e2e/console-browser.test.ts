@@ -37,7 +37,7 @@ async function verify(path: string, form: Record<string, string>): Promise<Recor
   return body;
 }
 
-const start = (to: string, channel: 'sms' | 'call' | 'flashcall') => verify(`/v2/Services/${serviceSid}/Verifications`, { To: to, Channel: channel });
+const start = (to: string, channel: 'sms' | 'call' | 'flashcall') => verify(`/v2/Services/${serviceSid}/Verifications`, { To: to, Channel: channel, Locale: 'en' });
 const check = (to: string, code: string) => verify(`/v2/Services/${serviceSid}/VerificationCheck`, { To: to, Code: code });
 
 async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<Page> {

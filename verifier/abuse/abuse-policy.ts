@@ -41,6 +41,8 @@ export interface StartContext {
   origin: StartOrigin;
   /** The pending verification this start re-sends, if any. */
   pending?: Verification;
+  /** false: the start said RiskCheck=disable, so the fraud guard does not judge it (Twilio's override). */
+  riskCheck?: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export class AbusePolicy {
       throw new VerifyError('GEO_PERMISSION', `Delivery by ${channel} to ${country ?? 'this region'} is not allowed`);
     }
     if (this.settings.blockedPrefixes.some((prefix) => to.startsWith(prefix))) throw new VerifyError('DELIVERY_BLOCKED');
-    if (!this.safeList?.has(to)) this.#fraudGuard(this.#key(service.sid, context.origin, to), now);
+    if (context.riskCheck !== false && !this.safeList?.has(to)) this.#fraudGuard(this.#key(service.sid, context.origin, to), now);
     const { perDestination, perService } = this.settings;
     // As on Twilio, the limit is on one pending verification: approving or canceling it is the way out.
     if (context.pending && this.store.attemptsOfSince(context.pending.sid, now - perDestination.windowMs) >= perDestination.max) {

@@ -57,8 +57,8 @@ export function registerVoiceRoutes(app: FastifyInstance, deps: VoiceRoutesDeps)
     reply.type('application/xml');
     if (!script) return response([['Hangup', '']]);
     const digits = formOf(request)['Digits'];
-    if (repeat && digits !== '1') return response([['Say', { '#text': script.goodbye, '@language': script.locale }], ['Hangup', '']]);
-    const say = (text: string) => ({ '#text': text, '@language': script.locale });
+    const say = (text: string) => ({ '#text': text, '@language': script.language });
+    if (repeat && digits !== '1') return response([['Say', say(script.goodbye)], ['Hangup', '']]);
     return response([
       ['Say', say(script.intro)],
       ['Pause', { '@length': '1' }],
@@ -82,7 +82,9 @@ export function registerVoiceRoutes(app: FastifyInstance, deps: VoiceRoutesDeps)
       const attempt = attemptFor(request.params.token);
       reply.type('application/xml');
       // A flash call is not meant to be answered; if it is, say why and hang up.
-      return attempt ? response([['Say', engine.flashAnsweredText(attempt)], ['Hangup', '']]) : response([['Hangup', '']]);
+      if (!attempt) return response([['Hangup', '']]);
+      const answered = engine.flashAnsweredText(attempt);
+      return response([['Say', { '#text': answered.text, '@language': answered.language }], ['Hangup', '']]);
     },
   });
 

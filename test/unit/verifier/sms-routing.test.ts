@@ -17,7 +17,7 @@ describe('SMS routing by destination prefix', () => {
     const viaRest = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+12025550123', Channel: 'sms' });
     const viaSmpp = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112390001', Channel: 'sms' });
     expect((await us.waitForFrames('sms'))[0]!['text']).toMatch(/^Your Acme verification code is: \d{6}$/);
-    expect((await de.waitForFrames('sms'))[0]!['text']).toMatch(/^Your Acme verification code is: \d{6}$/);
+    expect((await de.waitForFrames('sms'))[0]!['text']).toMatch(/^Ihr Bestätigungscode für Acme lautet: \d{6}$/);
     const routes = stack.verifier.store.db.prepare('SELECT route FROM outbox ORDER BY created_at, rowid').pluck().all();
     expect(routes).toEqual(['voice', 'smpp']);
     for (const started of [viaRest, viaSmpp]) {

@@ -27,14 +27,14 @@ async function handset(stack: RunningStack, number: string): Promise<TestHandset
 const codeIn = (text: unknown, length = 6) => new RegExp(`(\\d{${length}})`).exec(String(text))![1]!;
 
 describe('SMS verification', () => {
-  it('sends "Your Acme verification code is: NNNNNN", keeps it pending on a wrong code, approves the right one', async () => {
+  it('sends "Ihr Bestätigungscode für Acme lautet: NNNNNN" to a German number (the language of its country, as on Twilio), keeps it pending on a wrong code, approves the right one', async () => {
     const { stack, sid } = await stackWithService();
     const phone = await handset(stack, '+4915112340001');
     const started = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112340001', Channel: 'sms' });
     expect(started.status).toBe(201);
     expect(started.body).toMatchObject({ status: 'pending', valid: false, channel: 'sms', to: '+4915112340001' });
     const [sms] = await phone.waitForFrames('sms');
-    expect(sms!['text']).toMatch(/^Your Acme verification code is: \d{6}$/);
+    expect(sms!['text']).toMatch(/^Ihr Bestätigungscode für Acme lautet: \d{6}$/);
     const code = codeIn(sms!['text']);
     const wrong = await stack.verify(`/v2/Services/${sid}/VerificationCheck`, { To: '+4915112340001', Code: code === '000000' ? '111111' : '000000' });
     expect(wrong).toMatchObject({ status: 200, body: { status: 'pending', valid: false } });

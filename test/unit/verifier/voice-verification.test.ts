@@ -33,8 +33,9 @@ describe('voice code (Channel=call)', () => {
     handset.send({ type: 'call.answer', callSid: incoming!['callSid'] });
     const says = await handset.waitForFrames('call.say', 2);
     const digits = /: ((?:\d, ){5}\d)\.$/.exec(String(says[0]!['text']))![1]!;
-    expect(says[0]!['text']).toBe(`Your Acme verification code is: ${digits}.`);
-    expect(says[1]!['text']).toBe(`Once again, your code is: ${digits}.`);
+    // A German number hears German, said as de-DE.
+    expect(says[0]).toMatchObject({ text: `Ihr Bestätigungscode für Acme lautet: ${digits}.`, language: 'de-DE' });
+    expect(says[1]).toMatchObject({ text: `Noch einmal, Ihr Code lautet: ${digits}.`, language: 'de-DE' });
     await handset.waitForFrames('call.gather');
     handset.send({ type: 'call.dtmf', callSid: incoming!['callSid'], digits: '1' });
     await waitFor('the code read again', () => handset.ofType('call.say').filter((f) => String(f['text']).includes(digits)).length >= 4);
@@ -89,7 +90,7 @@ describe('flash call (Channel=flashcall)', () => {
     const handset = await phone('+4915112350004');
     await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112350004', Channel: 'flashcall' });
     const [say] = await handset.waitForFrames('call.say');
-    expect(say!['text']).toBe('This call was a verification. You can hang up now.');
+    expect(say).toMatchObject({ text: 'Dies war ein Bestätigungsanruf. Sie können jetzt auflegen.', language: 'de-DE' });
     const [ended] = await handset.waitForFrames('call.ended');
     expect(ended!['status']).toBe('completed');
   });

@@ -57,7 +57,7 @@ describe('hosted pages: SMS', () => {
     expect(codeForm.body).toContain('<label for="code">Enter the code we sent you</label>');
 
     const [sms] = await phone.waitForFrames('sms');
-    expect(sms!['text']).toMatch(/^Your Verigate verification code is: \d{6}$/);
+    expect(sms!['text']).toMatch(/^Ihr Bestätigungscode für Verigate lautet: \d{6}$/);
     const code = codeIn(sms!['text']);
 
     const done = await browser.post('/code', { csrf: csrfOf(codeForm), code });
