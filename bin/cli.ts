@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { buildSimulator } from '../simulator';
+import { buildSimulator, type ReceiptRouting } from '../simulator';
 import type { Logger } from 'pino';
 import { createLogger } from '../gateway/logging/logger';
 import { redactSecrets } from '../gateway/logging/redact';
@@ -129,6 +129,7 @@ function simulatorOptions(config: Config, dataFile: string, logger: Logger) {
     credentials: { accountSid: config.accountSid, authToken: config.authToken },
     dataFile,
     network: { receiptDelayMs: config.receiptDelayMs, maxSubmitsPerSecond: config.maxSubmitsPerSecond },
+    smsc: { receiptRouting: config.receiptRouting as ReceiptRouting },
     maxMessages: config.maxMessages,
     logger,
   };

@@ -31,6 +31,7 @@ export const SETTINGS = {
   simData: { flag: 'sim-data', env: 'VERIGATE_SIM_DATA', kind: 'string', default: '', help: "the simulator's SQLite file (start: beside --data, NAME-simulator.db; simulator: --data)" },
   receiptDelayMs: { flag: 'receipt-delay', env: 'VERIGATE_RECEIPT_DELAY_MS', kind: 'integer', default: 1000, help: 'ms from submit to delivery receipt' },
   maxMessages: { flag: 'max-messages', env: 'VERIGATE_MAX_MESSAGES', kind: 'integer', default: 10_000, help: 'simulator messages kept (the newest; the console lists them); 0 keeps all' },
+  receiptRouting: { flag: 'receipt-routing', env: 'VERIGATE_RECEIPT_ROUTING', kind: 'string', default: 'submitter', help: 'simulator: which receiver bind gets receipts and MO: submitter (the bind that sent the message) or any (round robin over the binds of the system_id)' },
   maxSubmitsPerSecond: { flag: 'max-submits-per-second', env: 'VERIGATE_MAX_SUBMITS_PER_SECOND', kind: 'integer', default: 0, help: 'SMSC throughput cap (0 = none)' },
   smpp: { flag: 'smpp', env: 'VERIGATE_SMPP', kind: 'string', default: '', help: "verifier's SMS route: smpp://SYSTEM_ID:PASSWORD@HOST:PORT (ssmpp:// for TLS)" },
   voiceApi: { flag: 'voice-api', env: 'VERIGATE_VOICE_API', kind: 'string', default: '', help: "verifier's voice route: http://SID:TOKEN@HOST:PORT/restcomm/2012-04-24" },
@@ -68,6 +69,7 @@ function check(name: SettingName, raw: unknown, source: string): string | number
     if (typeof raw !== 'string' && typeof raw !== 'number') throw new ConfigError(`${label}: expected a string, got ${JSON.stringify(raw)}`);
     const value = String(raw);
     if (def.kind === 'host' && !/^[\w.:-]+$/.test(value)) throw new ConfigError(`${label}: "${value}" is not a host name or address`);
+    if (name === 'receiptRouting' && value !== 'submitter' && value !== 'any') throw new ConfigError(`${label}: must be "submitter" or "any"`);
     if (name === 'logLevel' && !LOG_LEVELS.has(value)) throw new ConfigError(`${label}: "${value}" is not one of ${[...LOG_LEVELS].join(', ')}`);
     if (name === 'accountSid' && !/^AC[0-9a-f]{32}$/.test(value)) throw new ConfigError(`${label}: must be "AC" followed by 32 lowercase hex digits`);
     if (name === 'authToken' && value.length < 8) throw new ConfigError(`${label}: must be at least 8 characters`);

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { CommandStatus, type MessagePdu } from '../gateway/smpp';
+import { CommandStatus, REGISTERED_DELIVERY, type MessagePdu } from '../gateway/smpp';
 import { MessageState } from '../gateway/receipt';
 import { encodeText, segmentText } from '../gateway/text';
 import type { Clock } from '../gateway/clock';
@@ -50,6 +50,10 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
   readonly #outcomes: OutcomeQueue;
   readonly #receipts: ReceiptSender;
   readonly #mo: MoDelivery;
+  /** The bind (sessionId) that submitted each part whose receipt is still to go: receipt routing, in memory only. */
+  readonly #submitters = new Map<string, number>();
+  /** The bind that last sent a handset a message from an address (handset|address): where its MO answers go. */
+  readonly #conversations = new Map<string, number>();
 
   constructor(deps: MessageCenterDeps) {
     super();
@@ -59,6 +63,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     this.#receipts = new ReceiptSender({
       clock: deps.clock,
       smsc: deps.smsc,
+      submitter: (messageId) => this.#submitters.get(messageId),
       pending: (messageId) => {
         const current = deps.store.segment(messageId);
         return current?.receipt === 'pending' ? current : undefined;
@@ -69,6 +74,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     this.#mo = new MoDelivery({
       clock: deps.clock,
       smsc: deps.smsc,
+      submitter: (message) => this.#conversations.get(conversationKey(message.source, message.destination)),
       pending: (messageId) => {
         const current = deps.store.message(messageId);
         return current?.status === 'queued' ? current : undefined;
@@ -107,6 +113,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     const refusal = this.#refusal(part.destination);
     if (refusal !== undefined) return { status: refusal };
     const segment = this.#accept(part, bind.systemId, validUntil);
+    this.#rememberSubmitter(segment, bind.sessionId);
     return { status: CommandStatus.ESME_ROK, messageId: segment.messageId };
   }
 
@@ -165,6 +172,14 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     if (bind.mode === 'transmitter') return;
     for (const segment of this.#deps.store.pendingReceipts(bind.systemId)) void this.#receipts.send(segment);
     for (const message of this.#deps.store.queuedMobileOriginated()) void this.#mo.send(message);
+  }
+
+  #rememberSubmitter(segment: Segment, sessionId: number): void {
+    if (segment.registeredDelivery & REGISTERED_DELIVERY.MASK) this.#submitters.set(segment.messageId, sessionId);
+    const key = conversationKey(segment.destination, segment.source);
+    this.#conversations.delete(key); // re-inserted as the newest
+    this.#conversations.set(key, sessionId);
+    if (this.#conversations.size > MAX_CONVERSATIONS) this.#conversations.delete(this.#conversations.keys().next().value!);
   }
 
   #refusal(destination: string): number | undefined {
@@ -286,12 +301,14 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       return; // The store was closed under us (shutdown); restore() picks them up next start.
     }
     for (const segment of done) {
+      if (segment.receipt === 'none') this.#submitters.delete(segment.messageId);
       this.emit('outcome', segment);
       if (segment.receipt === 'pending') void this.#receipts.send(segment);
     }
   }
 
   #markReceipts(messageIds: string[], receipt: 'sent' | 'refused'): void {
+    for (const id of messageIds) this.#submitters.delete(id);
     try {
       this.#deps.store.transaction(() => {
         for (const id of messageIds) this.#deps.store.setReceipt(id, receipt);
@@ -306,6 +323,14 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     this.#deps.store.setMessageStatus(message.id, status, systemId);
     this.#deps.events?.messageUpdated(message.id);
   }
+}
+
+/** Conversations remembered for MO routing; past this, the least recently used is forgotten. */
+const MAX_CONVERSATIONS = 10_000;
+
+/** A handset and the address it talks with, written the same from either side (`+` optional). */
+function conversationKey(handset: string, address: string): string {
+  return `${handset.replace(/^\+/, '')}|${address.replace(/^\+/, '')}`;
 }
 
 /** Time fields pass through the framer raw (a string, or bytes from some ESMEs). */

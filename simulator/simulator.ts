@@ -42,7 +42,16 @@ export interface SimulatorOptions {
 
 export type SmscLimits = Pick<
   SmscServerOptions,
-  'bindTimeoutMs' | 'inactivityTimeoutMs' | 'responseTimeoutMs' | 'deliverWindow' | 'maxConnections' | 'maxConnectionsPerAddress' | 'maxBufferedBytes' | 'bindGuard' | 'refusalReportIntervalMs'
+  | 'bindTimeoutMs'
+  | 'inactivityTimeoutMs'
+  | 'responseTimeoutMs'
+  | 'deliverWindow'
+  | 'maxConnections'
+  | 'maxConnectionsPerAddress'
+  | 'maxBufferedBytes'
+  | 'bindGuard'
+  | 'refusalReportIntervalMs'
+  | 'receiptRouting'
 >;
 
 export interface Simulator {

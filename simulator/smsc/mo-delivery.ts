@@ -8,6 +8,8 @@ import type { SmscServer } from './smsc-server';
 export interface MoDeliveryDeps {
   clock: Clock;
   smsc: () => SmscServer;
+  /** The sessionId of the bind that last sent the handset a message from the address this MO is for, if known. */
+  submitter(message: StoredMessage): number | undefined;
   /** The message as it stands now, if it is still to be sent. */
   pending(messageId: string): StoredMessage | undefined;
   /** Every part was accepted by the receiver bound as `systemId`. */
@@ -34,7 +36,7 @@ export class MoDelivery {
   async send(message: StoredMessage): Promise<void> {
     if (this.#inFlight.has(message.id)) return;
     this.#redelivery.cancelTimer(message.id);
-    const receiver = this.deps.smsc().receiver();
+    const receiver = this.deps.smsc().receiver(undefined, this.deps.submitter(message));
     if (!receiver) return; // Left 'queued': the next bind of a receiver sends it.
     this.#inFlight.add(message.id);
     let status: number | undefined = CommandStatus.ESME_ROK;

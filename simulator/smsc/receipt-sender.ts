@@ -8,6 +8,8 @@ import type { SmscServer } from './smsc-server';
 export interface ReceiptSenderDeps {
   clock: Clock;
   smsc: () => SmscServer;
+  /** The sessionId of the bind that submitted the part, while it is known (receipt routing). */
+  submitter(messageId: string): number | undefined;
   /** The part as it stands now, if its receipt is still to be sent. */
   pending(messageId: string): Segment | undefined;
   /** Receipts the ESME accepted, handed over together once per event-loop turn. */
@@ -18,7 +20,7 @@ export interface ReceiptSenderDeps {
 
 /**
  * Sends each part's receipt as deliver_sm to a bound receiver of the system_id
- * that submitted it. A refused or unanswered one is retried on one schedule
+ * that submitted it (which one: the SMSC's receipt routing). A refused or unanswered one is retried on one schedule
  * per receipt (5 s, doubling up to 60 s) while a receiver is bound; with none
  * bound it waits for the next bind. It keeps nothing itself: what is still
  * pending is asked of `pending`.
@@ -41,7 +43,7 @@ export class ReceiptSender {
     this.#inFlight.add(id);
     let status: number | undefined;
     try {
-      status = (await smsc.deliver(segment.systemId, receiptPdu(segment))).command_status;
+      status = (await smsc.deliver(segment.systemId, receiptPdu(segment), this.deps.submitter(id))).command_status;
     } catch {
       status = undefined; // unanswered, or the session closed under it
     } finally {

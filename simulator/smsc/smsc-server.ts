@@ -28,6 +28,14 @@ export interface BindInfo {
   boundAt: number;
 }
 
+/**
+ * Where receipts and MO go. `submitter`: a receipt to the bind that submitted its message (when that bind
+ * cannot receive: a receiver of the same system_id from the same address, its pair), an MO to the bind that
+ * last sent that handset a message from the address the MO is for; either falls back to any receiver of the
+ * system_id. `any`: round robin over every receiver bind of the system_id, as SMSCs that spread by system_id do.
+ */
+export type ReceiptRouting = 'submitter' | 'any';
+
 export interface SubmitResult {
   status: number;
   messageId?: string;
@@ -76,6 +84,8 @@ export interface SmscServerOptions {
   deliverWindow?: number;
   /** Refusals (caps, lockouts) are reported once per source address and reason per interval (default 60 s). */
   refusalReportIntervalMs?: number;
+  /** Which receiver bind gets a receipt or an MO (default `submitter`). */
+  receiptRouting?: ReceiptRouting;
 }
 
 /** A bind whose credentials were checked and were wrong. The password is never reported. */
@@ -196,24 +206,39 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
 
   /**
    * Sends a deliver_sm to a bound receiver or transceiver (of `systemId`, if
-   * given), round-robin, and resolves with its response. Rejects when none is
-   * bound, or the session closes or times out first.
+   * given; see `receiver` for which) and resolves with its response. Rejects
+   * when none is bound, or the session closes or times out first.
    */
-  deliver(systemId: string | undefined, fields: Record<string, unknown>): Promise<ResponsePdu> {
-    const receiver = this.receiver(systemId);
+  deliver(systemId: string | undefined, fields: Record<string, unknown>, submitter?: number): Promise<ResponsePdu> {
+    const receiver = this.receiver(systemId, submitter);
     if (!receiver) return Promise.reject(new NoReceiverError(systemId));
     return receiver.deliver(fields);
   }
 
   /**
-   * Picks one bound receiver (round-robin) and pins it, so that every part of
-   * a concatenated message reaches the same session.
+   * Picks one bound receiver and pins it, so that every part of a
+   * concatenated message reaches the same session. Under `submitter` routing
+   * that is the session `submitter` (a sessionId) when it can receive, else a
+   * receiver of the same system_id from its address; otherwise, and under
+   * `any`, each receiver of the system_id in turn.
    */
-  receiver(systemId?: string): { systemId: string; deliver(fields: Record<string, unknown>): Promise<ResponsePdu> } | undefined {
+  receiver(systemId?: string, submitter?: number): { systemId: string; deliver(fields: Record<string, unknown>): Promise<ResponsePdu> } | undefined {
     const receivers = this.#receivers(systemId);
     if (receivers.length === 0) return undefined;
-    const target = receivers[this.#roundRobin++ % receivers.length]!;
+    const preferred = (this.#options.receiptRouting ?? 'submitter') === 'submitter' && submitter !== undefined ? this.#preferred(receivers, submitter) : [];
+    const candidates = preferred.length > 0 ? preferred : receivers;
+    const target = candidates[this.#roundRobin++ % candidates.length]!;
     return { systemId: target.bind!.systemId, deliver: (fields) => this.#deliverInWindow(target, fields) };
+  }
+
+  /** The submitting session if it receives; else the receivers from its address (a transmitter's receiver pair). */
+  #preferred(receivers: Connection[], sessionId: number): Connection[] {
+    const own = receivers.filter((c) => c.bind!.sessionId === sessionId);
+    if (own.length > 0) return own;
+    const submitter = [...this.#connections].find((c) => c.bind?.sessionId === sessionId);
+    if (!submitter) return [];
+    const address = addressOf(submitter.session.remoteAddress);
+    return receivers.filter((c) => addressOf(c.session.remoteAddress) === address);
   }
 
   /** At most `deliverWindow` deliver_sm outstanding on a session; a freed slot goes to the longest waiting. */
