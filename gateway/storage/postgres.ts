@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 export type PgPool = pg.Pool;
-export type PgClient = pg.PoolClient;
-/** Where a statement runs: the pool (any free connection) or one checked-out connection (a transaction). */
-export type PgQueryable = pg.Pool | pg.PoolClient;
+/** Where a statement runs: the pool (any free connection) or one transaction's connection. */
+export interface PgQueryable {
+  query(config: pg.QueryConfig): Promise<pg.QueryResult>;
+}
 
 export interface PgPoolOptions {
   /** Connections in the pool (default 10). */
@@ -67,13 +68,18 @@ export async function execute(db: PgQueryable, text: string, values: unknown[] =
  * Runs `work` on one connection between BEGIN and COMMIT (ROLLBACK when it throws). A connection whose
  * ROLLBACK failed is destroyed rather than handed back to the pool in an unknown state.
  */
-export async function transaction<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(pool: PgPool, work: (db: PgQueryable) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  const db = inOrder(client);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
+    const result = await work(db);
+    // A statement `work` started without awaiting it still belongs to the transaction.
+    await db.settled();
+    // After a failed statement whose error `work` caught, PostgreSQL answers COMMIT with a ROLLBACK, not an error.
+    const committed = await client.query('COMMIT');
+    if (committed.command !== 'COMMIT') throw new Error('the transaction was rolled back: one of its statements failed');
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackError: Error) => {
@@ -83,6 +89,32 @@ export async function transaction<T>(pool: PgPool, work: (client: PgClient) => P
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * One connection's statements, one after the other: a unit of work may start several at once (Promise.all),
+ * and a connection runs one at a time (node-postgres would queue them too, but that is deprecated).
+ */
+function inOrder(client: pg.PoolClient): PgQueryable & { settled(): Promise<void> } {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    query(config) {
+      const run = tail.then(() => client.query(config));
+      tail = run.catch(() => undefined);
+      return run;
+    },
+    async settled() {
+      await tail;
+    },
+  };
+}
+
+/**
+ * Runs `work` atomically: inside the caller's transaction when `db` is a checked-out connection (it commits
+ * with it), else in a transaction of its own on a connection of the pool.
+ */
+export function atomically<T>(db: PgQueryable, work: (db: PgQueryable) => Promise<T>): Promise<T> {
+  return db instanceof pg.Pool ? transaction(db, work) : work(db);
 }
 
 /** The advisory lock every instance takes before it migrates: one migrates, the others wait and find the work done. */
@@ -137,8 +169,8 @@ export interface PgListener {
 
 /**
  * Listens on `channel` over a connection of its own (a LISTEN lives as long as its session, so it cannot
- * borrow from the pool), calling `onNotify` for every NOTIFY. When the connection drops it reconnects, and
- * calls `onNotify` once more on reconnecting: a notification sent while it was away would otherwise be lost.
+ * borrow from the pool), calling `onNotify` for every NOTIFY, and once each time the LISTEN is in place (at
+ * first and after a reconnect): a notification sent while it was not listening yet, or away, is not lost.
  */
 export function listen(url: string, channel: string, onNotify: (payload: string | undefined) => void, onError: (error: Error) => void = () => undefined): PgListener {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
@@ -148,7 +180,7 @@ export function listen(url: string, channel: string, onNotify: (payload: string 
   let delay = 100;
   let ready: Promise<void> = Promise.resolve();
 
-  const connect = async (reconnecting: boolean): Promise<void> => {
+  const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: url, application_name: 'verigate-listen' });
     next.on('notification', (message) => {
       if (message.channel === channel) onNotify(message.payload);
@@ -163,7 +195,7 @@ export function listen(url: string, channel: string, onNotify: (payload: string 
       await next.connect();
       await next.query(`LISTEN ${channel}`);
       delay = 100;
-      if (reconnecting) onNotify(undefined);
+      onNotify(undefined);
     } catch (error) {
       onError(error as Error);
       scheduleReconnect(next);
@@ -176,13 +208,13 @@ export function listen(url: string, channel: string, onNotify: (payload: string 
     failed.end().catch(() => undefined);
     retry = setTimeout(() => {
       retry = undefined;
-      ready = connect(true);
+      ready = connect();
     }, delay);
     retry.unref();
     delay = Math.min(delay * 2, 5_000);
   };
 
-  ready = connect(false);
+  ready = connect();
   return {
     async close() {
       closed = true;
@@ -193,9 +225,4 @@ export function listen(url: string, channel: string, onNotify: (payload: string 
       await last?.end().catch(() => undefined);
     },
   };
-}
-
-/** Sends a NOTIFY on `channel` (inside a transaction, it is delivered at COMMIT, and not at all on ROLLBACK). */
-export async function notify(db: PgQueryable, channel: string, payload = ''): Promise<void> {
-  await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
 }

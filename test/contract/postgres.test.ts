@@ -3,6 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPool, query } from '../../gateway/storage/postgres';
 import { migrateVerigate } from '../../verifier/store/postgres/schema';
+import { PostgresStorage } from '../../verifier/store/postgres/postgres-storage';
+import type { Service } from '../../verifier/store/service-repository';
+import type { VerifierStorage } from '../../verifier/store/storage';
+import type { Verification } from '../../verifier/store/verification-repository';
 import { runCli } from '../support/cli-process';
 import { available, postgres } from '../support/components';
 import { startPostgres, type ThrowawayPostgres } from '../support/postgres';
@@ -12,6 +16,28 @@ let server: ThrowawayPostgres;
 let databases = 0;
 /** A fresh, empty database on the throwaway server. */
 const freshDatabase = () => server.createDatabase(`verigate_${++databases}`);
+
+const T0 = Date.UTC(2026, 0, 1);
+const ACCOUNT = 'AC' + '0'.repeat(32);
+
+function service(sid: string): Service {
+  return { sid, accountSid: ACCOUNT, friendlyName: 'Acme', codeLength: 6, psd2Enabled: false, doNotShareWarningEnabled: false,
+    customCodeEnabled: false, verificationTtl: 600, statusCallback: null, createdAt: T0, updatedAt: T0 };
+}
+
+function verification(sid: string, serviceSid: string, to: string): Verification {
+  return { sid, serviceSid, accountSid: ACCOUNT, to, channel: 'sms', status: 'pending', codeNonce: 'nonce', codeHash: 'hash', customCode: false,
+    locale: null, customFriendlyName: null, amount: null, payee: null, checks: 0, sends: 1, pageSession: null, codeLength: 6,
+    expiresAt: T0 + 600_000, createdAt: T0, updatedAt: T0 };
+}
+
+/** Two instances on one fresh database: two storages, each with its own pool (and LISTEN connection). */
+async function twoInstances(): Promise<[PostgresStorage, PostgresStorage]> {
+  const url = await freshDatabase();
+  return Promise.all([PostgresStorage.open(url), PostgresStorage.open(url)]);
+}
+
+const sms = (to: string) => ({ kind: 'sms' as const, payload: { to, from: 'Verigate', text: 'hello' }, expiresAt: T0 + 600_000 });
 
 describe.runIf(runs)('PostgreSQL storage', () => {
   beforeAll(async () => {
@@ -49,6 +75,115 @@ describe.runIf(runs)('PostgreSQL storage', () => {
       const second = runCli(['migrate'], { VERIGATE_DATABASE_URL: url });
       expect(await second.exited).toBe(0);
       expect(second.stdout()).toBe('the database is up to date\n');
+    });
+  });
+
+  describe('two instances on one database', () => {
+    let a: PostgresStorage;
+    let b: PostgresStorage;
+    beforeAll(async () => {
+      [a, b] = await twoInstances();
+      await a.services.insert(service('VA1'));
+    });
+    afterAll(async () => {
+      await Promise.all([a?.close(), b?.close()]);
+    });
+
+    it('50 concurrent wrong checks split across the two count exactly 5', async () => {
+      await a.verifications.insert(verification('VE1', 'VA1', '+15550000001'));
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).verifications.countCheck('VE1', 5, T0 + 1)));
+      const counted = results.filter((row) => row !== undefined);
+      expect(counted).toHaveLength(5);
+      expect(counted.map((row) => row!.checks).sort()).toEqual([1, 2, 3, 4, 5]);
+      expect((await b.verifications.bySid('VE1'))!.checks).toBe(5);
+    });
+
+    it('concurrent starts for one number under lock(key) on both instances leave one pending verification', async () => {
+      const to = '+15550000002';
+      const started = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).transaction(async (tx) => {
+        await tx.lock(`start:VA1:${to}`);
+        if (await tx.verifications.pendingFor('VA1', to, null)) return false;
+        await tx.verifications.insert(verification(`VEstart${i}`, 'VA1', to));
+        return true;
+      })));
+      expect(started.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('two claimers never lease one outbox row, and between them send each once', async () => {
+      const ids = await a.transaction(async (tx) => Promise.all(Array.from({ length: 200 }, (_, i) => tx.outbox.enqueue(sms(`+1555100${String(i).padStart(4, '0')}`), T0))));
+      const claimed: string[] = [];
+      const drain = async (storage: PostgresStorage, owner: string) => {
+        for (;;) {
+          const rows = await storage.outbox.claimDue(owner, T0 + 1, 60_000, 7);
+          if (rows.length === 0) return;
+          for (const row of rows) {
+            claimed.push(row.id);
+            await storage.outbox.markSent(row.id, owner, 'smpp', {}, T0 + 2);
+          }
+        }
+      };
+      await Promise.all([drain(a, 'host:1:a'), drain(b, 'host:2:b'), drain(a, 'host:1:c'), drain(b, 'host:2:d')]);
+      expect(claimed.length).toBe(200);
+      expect(new Set(claimed)).toEqual(new Set(ids));
+      expect((await b.outbox.counts()).sent).toBeGreaterThanOrEqual(200);
+    });
+
+    it("a dead instance's lease runs out and the other instance sends the row; the dead owner's late answer changes nothing", async () => {
+      const id = await a.outbox.enqueue(sms('+15552000000'), T0);
+      const [taken] = await a.outbox.claimDue('host:1:dead', T0, 5_000, 1);
+      expect(taken!.id).toBe(id);
+      // While the lease runs the row is nobody else's.
+      expect((await b.outbox.claimDue('host:2:live', T0 + 4_999, 5_000, 10)).map((r) => r.id)).not.toContain(id);
+      const [retaken] = await b.outbox.claimDue('host:2:live', T0 + 5_000, 5_000, 10);
+      expect(retaken).toMatchObject({ id, attempts: 2 });
+      await a.outbox.markFinal(id, 'host:1:dead', 'failed', 'late', undefined, T0 + 5_001);
+      expect((await a.outbox.get(id))!.status).toBe('pending');
+      await b.outbox.markSent(id, 'host:2:live', 'smpp', { messageIds: ['m1'] }, T0 + 5_002);
+      expect((await a.outbox.get(id))!.status).toBe('sent');
+    });
+
+    it("a row enqueued on one instance wakes the other's dispatcher by NOTIFY at commit", async () => {
+      let wakes = 0;
+      let onWake: (() => void) | undefined;
+      const stop = b.outbox.watch!(() => {
+        wakes++;
+        onWake?.();
+      });
+      try {
+        // The first wake says the LISTEN is in place (rows enqueued before it are found by the dispatcher's own claim).
+        await new Promise<void>((resolve) => (wakes > 0 ? resolve() : (onWake = resolve)));
+        const before = wakes;
+        const woken = new Promise<void>((resolve) => (onWake = resolve));
+        await a.transaction(async (tx) => {
+          await tx.outbox.enqueue(sms('+15553000000'), T0);
+          // Not before the commit: a rolled-back row must not wake anyone, and an uncommitted one cannot be claimed.
+          expect(wakes).toBe(before);
+        });
+        await woken;
+        expect(wakes).toBe(before + 1);
+      } finally {
+        stop();
+      }
+    });
+
+    it('a receipt on either instance meets its send, whichever reaches the database first', async () => {
+      const pairs = await Promise.all(Array.from({ length: 40 }, async (_, i) => {
+        const id = await a.outbox.enqueue(sms(`+1555400${String(i).padStart(4, '0')}`), T0);
+        const [row] = await a.outbox.claimDue(`host:1:r${i}`, T0 + 1, 60_000, 1);
+        return { id: row!.id, owner: `host:1:r${i}`, messageId: `msg-${i}`, enqueued: id };
+      }));
+      // Every send on instance a races its own receipt on instance b.
+      const results = await Promise.all(pairs.map(async ({ id, owner, messageId }) => {
+        const [sent, received] = await Promise.all([
+          a.outbox.markSent(id, owner, 'smpp', {}, T0 + 2, [messageId]),
+          b.outbox.recordDelivery(messageId, 'delivered', 'DELIVRD', undefined, T0 + 2),
+        ]);
+        return [...sent, ...(received ? [received] : [])];
+      }));
+      // Each receipt was applied exactly once: by the receipt itself, or by the send that found it kept.
+      expect(results.map((applied) => applied.length)).toEqual(pairs.map(() => 1));
+      expect(results.flat().every((d) => d.parts.length === 1 && d.parts[0]!.delivery === 'delivered')).toBe(true);
+      expect(await a.outbox.earlyReceiptCount()).toBe(0);
     });
   });
 
