@@ -5,7 +5,6 @@ import { openPool, query } from '../../gateway/storage/postgres';
 import { migrateVerigate } from '../../verifier/store/postgres/schema';
 import { PostgresStorage } from '../../verifier/store/postgres/postgres-storage';
 import type { Service } from '../../verifier/store/service-repository';
-import type { VerifierStorage } from '../../verifier/store/storage';
 import type { Verification } from '../../verifier/store/verification-repository';
 import { runCli } from '../support/cli-process';
 import { available, postgres } from '../support/components';
