@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { buildPdu, connectSession, isKnownCommand, wrapSocket, type GuardedSession, type PduFault, type RawPdu } from './smpp-package';
+import { buildPdu, connectSession, isKnownCommand, wrapSocket, type GuardedSession, type PduFault } from './smpp-package';
 import { CommandStatus } from './command-status';
 import { SmppProtocolError, SmppSessionClosedError, SmppTimeoutError } from './errors';
-import { isResponse, type Pdu, type ResponsePdu } from './pdu';
+import { isResponse, type Pdu, type PduHeader, type ResponsePdu } from './pdu';
+import { encodeMessageRequest, encodeMessageResponse } from './message-codec';
 import type { Duplex } from 'node:stream';
 import { systemClock, type Clock, type Timer } from '../clock';
 
@@ -25,6 +26,12 @@ interface Pending {
   resolve(pdu: ResponsePdu): void;
   reject(error: Error): void;
   timer: Timer;
+}
+
+/** Whether a response's fields are at most a message_id, which the hand codec writes. */
+function isMessageIdOnly(fields: Record<string, unknown>): boolean {
+  for (const name in fields) if (name !== 'message_id') return false;
+  return true;
 }
 
 /** How long `close` waits for the peer to close its side before it drops the connection. */
@@ -87,7 +94,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     // Never below the socket's own high-water mark, so that passing it always ends in a 'drain'.
     this.#maxBufferedBytes = Math.max(options.maxBufferedBytes ?? Infinity, raw.socket.writableHighWaterMark);
     this.remoteAddress = `${raw.socket.remoteAddress ?? '?'}:${raw.socket.remotePort ?? '?'}`;
-    raw.on('pdu', (pdu: RawPdu) => this.#onPdu(pdu));
+    raw.on('pdu', (pdu: PduHeader) => this.#onPdu(pdu));
     raw.on('fault', (fault: PduFault) => this.#onFault(fault));
     // Socket errors (resets, TLS failures) end in 'close'; a listener stops them from being thrown.
     raw.on('error', () => undefined);
@@ -151,7 +158,8 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
         reject(new SmppTimeoutError(command, timeoutMs, sequence));
       }, timeoutMs);
       this.#pending.set(sequence, { command, resolve, reject, timer });
-      if (!this.#write(buildPdu(command, { ...fields, sequence_number: sequence }))) {
+      const bytes = encodeMessageRequest(command, sequence, fields) ?? buildPdu(command, { ...fields, sequence_number: sequence }).toBuffer();
+      if (!this.#write(bytes)) {
         timer.cancel();
         this.#pending.delete(sequence);
         reject(new SmppSessionClosedError(command));
@@ -162,7 +170,8 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   /** Answers a request; a non-zero status sends the header only, as SMPP 3.4 requires. */
   respond(request: Pdu, fields: Record<string, unknown> = {}, status: number = CommandStatus.ESME_ROK): boolean {
     const command = isKnownCommand(`${request.command}_resp`) ? `${request.command}_resp` : 'generic_nack';
-    return this.#write(buildPdu(command, { ...fields, sequence_number: request.sequence_number, command_status: status }));
+    const fast = isMessageIdOnly(fields) ? encodeMessageResponse(command, request.sequence_number, status, fields['message_id']) : undefined;
+    return this.#write(fast ?? buildPdu(command, { ...fields, sequence_number: request.sequence_number, command_status: status }).toBuffer());
   }
 
   /**
@@ -184,7 +193,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   }
 
   genericNack(sequence: number, status: number): boolean {
-    return this.#write(buildPdu('generic_nack', { sequence_number: sequence, command_status: status }));
+    return this.#write(buildPdu('generic_nack', { sequence_number: sequence, command_status: status }).toBuffer());
   }
 
   /** Ends the connection after what was written is flushed. */
@@ -210,12 +219,13 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     return this.#sequence;
   }
 
-  #write(pdu: RawPdu): boolean {
-    if (this.#closed || !this.#raw.socket.writable) return false;
+  #write(bytes: Buffer): boolean {
+    const socket = this.#raw.socket;
+    if (this.#closed || !socket.writable) return false;
     this.#coalesceWrites();
-    const sent = this.#raw.send(pdu);
+    socket.write(bytes);
     this.#holdBackIfBehind();
-    return sent;
+    return true;
   }
 
   #holdBackIfBehind(): void {
@@ -247,7 +257,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     });
   }
 
-  #onPdu(pdu: RawPdu): void {
+  #onPdu(pdu: PduHeader): void {
     if (isResponse(pdu) || pdu.command === 'generic_nack') {
       const pending = this.#pending.get(pdu.sequence_number);
       if (!pending) {

@@ -15,6 +15,7 @@
 import smpp from 'smpp';
 import type { Duplex } from 'node:stream';
 import type { RawPdu } from 'smpp';
+import { decodeMessageResponse } from './message-codec';
 
 export type { RawPdu };
 
@@ -107,6 +108,12 @@ export class GuardedSession extends smpp.Session {
         const body = this.socket.read(length - 4) as Buffer | null;
         if (!body) break;
         this._command_length = null;
+        // The responses to messages, the most frequent PDUs read, skip the package (message-codec.ts).
+        const response = body.length === length - 4 ? decodeMessageResponse(length, body) : undefined;
+        if (response) {
+          this.emit('pdu', response);
+          continue;
+        }
         const buffer = Buffer.alloc(4 + body.length);
         buffer.writeUInt32BE(length, 0);
         body.copy(buffer, 4);
