@@ -25,6 +25,7 @@ export interface PackageSession {
   off(event: string, listener: (...args: never[]) => void): this;
   send(pdu: PackagePdu, onResponse?: (pdu: PackagePdu) => void): boolean;
   submit_sm(fields: Record<string, unknown>, onResponse: (pdu: PackagePdu) => void): boolean;
+  deliver_sm(fields: Record<string, unknown>, onResponse: (pdu: PackagePdu) => void): boolean;
   bind_transceiver(fields: Record<string, unknown>, onResponse: (pdu: PackagePdu) => void): boolean;
   unbind(fields: Record<string, unknown>, onResponse: (pdu: PackagePdu) => void): boolean;
   close(): void;
