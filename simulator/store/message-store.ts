@@ -85,12 +85,9 @@ export class MessageStore {
     migrate(db, 'simulator', migrations);
     this.#insertSegment = db.prepare(`INSERT INTO segments (message_id, system_id, source, destination, body, data_coding,
       concat_key, concat_total, concat_seq, registered_delivery, outcome, state, error_code, submitted_at, due_at, done_at,
-      receipt, assembled_into, payload) VALUES (@messageId, @systemId, @source, @destination, @body, @dataCoding, @concatKey,
-      @concatTotal, @concatSeq, @registeredDelivery, @outcome, @state, @errorCode, @submittedAt, @dueAt, @doneAt,
-      @receipt, @assembledInto, @payload)`);
+      receipt, assembled_into, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertMessage = db.prepare(`INSERT INTO messages (id, direction, source, destination, body, data_coding, parts,
-      system_id, status, created_at, pushed_at) VALUES (@id, @direction, @source, @destination, @body, @dataCoding, @parts,
-      @systemId, @status, @createdAt, @pushedAt)`);
+      system_id, status, created_at, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#assemble = db.prepare('UPDATE segments SET assembled_into = ? WHERE message_id = ?');
     this.#partial = db.prepare(`SELECT ${segmentColumns} FROM segments WHERE concat_key = ? AND assembled_into IS NULL ORDER BY concat_seq, submitted_at`);
     this.#finish = db.prepare('UPDATE segments SET state = ?, error_code = ?, done_at = ?, receipt = ? WHERE message_id = ?');
@@ -105,8 +102,10 @@ export class MessageStore {
     return this.#transaction(work);
   }
 
-  insertSegment(segment: Segment): void {
-    this.#insertSegment.run(segment);
+  /** Values by position: cheaper to bind than 19 names looked up on an object. */
+  insertSegment(s: Segment): void {
+    this.#insertSegment.run(s.messageId, s.systemId, s.source, s.destination, s.body, s.dataCoding, s.concatKey, s.concatTotal, s.concatSeq,
+      s.registeredDelivery, s.outcome, s.state, s.errorCode, s.submittedAt, s.dueAt, s.doneAt, s.receipt, s.assembledInto, s.payload);
   }
 
   /** The parts of a concatenated message that are not yet part of a whole one. */
@@ -115,7 +114,8 @@ export class MessageStore {
   }
 
   insertMessage(message: StoredMessage, segmentIds: readonly string[] = []): void {
-    this.#insertMessage.run(message);
+    const m = message;
+    this.#insertMessage.run(m.id, m.direction, m.source, m.destination, m.body, m.dataCoding, m.parts, m.systemId, m.status, m.createdAt, m.pushedAt);
     for (const id of segmentIds) this.#assemble.run(message.id, id);
   }
 
@@ -184,19 +184,22 @@ export class MessageStore {
 
   /**
    * Deletes up to `batch` messages older than the newest `keep`, with their
-   * parts. A message still at work stays: an MO not yet sent, a part whose
-   * outcome or receipt is still due. Returns how many were deleted.
+   * parts, oldest first. A message still at work stays: an MO not yet sent, a
+   * part whose outcome or receipt is still due. Returns how many were deleted.
+   * Age is insertion order (rowid): walking that order costs what it deletes,
+   * where sorting by created_at cost a sort of every stored message per batch.
    */
   pruneMessages(keep: number, batch: number): number {
     return this.transaction(() => {
-      const ids = this.#sql(`SELECT id FROM messages m WHERE m.status != 'queued' AND NOT EXISTS (
+      const newestGone = this.#sql('SELECT rowid FROM messages ORDER BY rowid DESC LIMIT 1 OFFSET ?').pluck().get(keep) as number | undefined;
+      if (newestGone === undefined) return 0;
+      const rows = this.#sql(`SELECT rowid, id FROM messages m WHERE rowid <= ? AND m.status != 'queued' AND NOT EXISTS (
           SELECT 1 FROM segments s WHERE s.assembled_into = m.id AND (s.done_at IS NULL OR s.receipt = 'pending'))
-        ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`).pluck().all(batch, keep) as string[];
-      for (const id of ids) {
-        this.#sql('DELETE FROM segments WHERE assembled_into = ?').run(id);
-        this.#sql('DELETE FROM messages WHERE id = ?').run(id);
-      }
-      return ids.length;
+        ORDER BY rowid LIMIT ?`).all(newestGone, batch) as { rowid: number; id: string }[];
+      if (rows.length === 0) return 0;
+      this.#sql('DELETE FROM segments WHERE assembled_into IN (SELECT value FROM json_each(?))').run(JSON.stringify(rows.map((r) => r.id)));
+      this.#sql('DELETE FROM messages WHERE rowid IN (SELECT value FROM json_each(?))').run(JSON.stringify(rows.map((r) => r.rowid)));
+      return rows.length;
     });
   }
 
