@@ -31,6 +31,8 @@ export function gsm7Septets(text: string): number {
 
 /** Encodes to unpacked septets. Throws UnencodableTextError naming the first bad character. */
 export function encodeGsm7(text: string): Buffer {
+  const fast = encodeBasicAscii(text);
+  if (fast) return fast;
   const out = Buffer.alloc(gsm7Septets(text));
   let at = 0;
   for (const char of text) {
@@ -42,6 +44,24 @@ export function encodeGsm7(text: string): Buffer {
     // gsm7Septets already proved every character maps to one of the two tables.
     out[at++] = GSM7_ESCAPE;
     out[at++] = GSM7_EXTENSION_CODES.get(char) ?? 0;
+  }
+  return out;
+}
+
+/** The basic-table code of each ASCII character, -1 for those only the extension table (or nothing) has. */
+const ASCII_BASIC = Int16Array.from({ length: 128 }, (_, code) => GSM7_BASIC_CODES.get(String.fromCharCode(code)) ?? -1);
+
+/**
+ * Text that is all ASCII in the basic table (receipts, most codes) in one
+ * pass without map lookups; undefined as soon as a character is not.
+ */
+function encodeBasicAscii(text: string): Buffer | undefined {
+  const out = Buffer.allocUnsafe(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const septet = code < 128 ? ASCII_BASIC[code]! : -1;
+    if (septet < 0) return undefined;
+    out[i] = septet;
   }
   return out;
 }

@@ -15,7 +15,8 @@ export function receiptPdu(segment: Segment): Record<string, unknown> {
     doneDate: new Date(segment.doneAt ?? segment.submittedAt),
     stat: statForState(segment.state),
     err: segment.errorCode,
-    text: gsm7Safe(segment.body),
+    // formatReceipt quotes 20 characters: only those need to be made safe.
+    text: gsm7Safe(Array.from(segment.body.slice(0, 40)).slice(0, 20).join('')),
   });
   const fields: Record<string, unknown> = {
     source_addr_ton: 1,

@@ -76,6 +76,8 @@ export function decodeSubmittedPart(pdu: MessagePdu): SubmittedPart {
  * character split between two parts (a UCS-2 surrogate pair) is whole again.
  */
 export function joinParts(parts: readonly { body: string; dataCoding: number; payload: Buffer | null }[]): string {
+  // One part's text was decoded from its own bytes already.
+  if (parts.length === 1) return parts[0]!.body;
   const dataCoding = parts[0]?.dataCoding;
   const payloads = parts.flatMap((p) => (p.payload && p.dataCoding === dataCoding ? [p.payload] : []));
   if (dataCoding === undefined || payloads.length !== parts.length) return parts.map((p) => p.body).join('');
