@@ -87,7 +87,8 @@ export interface OutboxRepository {
   nextDueAt(): Promise<number | undefined>;
   /**
    * Calls `wake` whenever a row is enqueued, by this instance or any other sharing the store (PostgreSQL:
-   * LISTEN/NOTIFY), so every dispatcher looks at once instead of polling. Absent where one process owns
+   * LISTEN/NOTIFY), so every dispatcher looks at once instead of polling; and once when the watch is in
+   * place (or back after a lost connection), as rows may have come meanwhile. Absent where one process owns
    * the store (SQLite): its own notify() after the commit is enough. Returns a function that stops it.
    */
   watch?(wake: () => void): () => void;

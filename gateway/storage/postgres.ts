@@ -32,9 +32,12 @@ export function openPool(url: string, options: PgPoolOptions = {}): PgPool {
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'verigate',
     types,
-    // A connection that dies while idle (server restart, network cut) is dropped from the pool, not thrown.
-    allowExitOnIdle: false,
+    // A request waits at most this long for a connection (the server is down or the pool is exhausted),
+    // then fails with an error instead of hanging; TCP keep-alive finds a connection cut while idle.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
   });
+  // A connection that dies while idle (server restart, network cut) is dropped from the pool, not thrown.
   pool.on('error', () => undefined);
   return pool;
 }
@@ -164,6 +167,8 @@ export async function migratePostgres(pool: PgPool, scope: string, folder: strin
 }
 
 export interface PgListener {
+  /** Whether the LISTEN is in place right now. */
+  readonly listening: boolean;
   close(): Promise<void>;
 }
 
@@ -175,13 +180,14 @@ export interface PgListener {
 export function listen(url: string, channel: string, onNotify: (payload: string | undefined) => void, onError: (error: Error) => void = () => undefined): PgListener {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
   let closed = false;
+  let listening = false;
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
   let delay = 100;
   let ready: Promise<void> = Promise.resolve();
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url, application_name: 'verigate-listen' });
+    const next = new pg.Client({ connectionString: url, application_name: 'verigate-listen', connectionTimeoutMillis: 10_000, keepAlive: true });
     next.on('notification', (message) => {
       if (message.channel === channel) onNotify(message.payload);
     });
@@ -195,6 +201,7 @@ export function listen(url: string, channel: string, onNotify: (payload: string 
       await next.connect();
       await next.query(`LISTEN ${channel}`);
       delay = 100;
+      listening = true;
       onNotify(undefined);
     } catch (error) {
       onError(error as Error);
@@ -204,6 +211,7 @@ export function listen(url: string, channel: string, onNotify: (payload: string 
 
   const scheduleReconnect = (failed: pg.Client) => {
     if (closed || client !== failed || retry) return;
+    listening = false;
     client = undefined;
     failed.end().catch(() => undefined);
     retry = setTimeout(() => {
@@ -216,6 +224,9 @@ export function listen(url: string, channel: string, onNotify: (payload: string 
 
   ready = connect();
   return {
+    get listening() {
+      return listening;
+    },
     async close() {
       closed = true;
       if (retry) clearTimeout(retry);

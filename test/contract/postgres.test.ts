@@ -2,7 +2,7 @@
 // database per group. Skipped with one line where PostgreSQL is not installed (a failure when CI=true).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPool, query } from '../../gateway/storage/postgres';
-import { migrateVerigate } from '../../verifier/store/postgres/schema';
+import { migrateDatabase, migrateVerigate } from '../../verifier/store/postgres/schema';
 import { PostgresStorage } from '../../verifier/store/postgres/postgres-storage';
 import type { Service } from '../../verifier/store/service-repository';
 import type { Verification } from '../../verifier/store/verification-repository';
@@ -15,6 +15,14 @@ let server: ThrowawayPostgres;
 let databases = 0;
 /** A fresh, empty database on the throwaway server. */
 const freshDatabase = () => server.createDatabase(`verigate_${++databases}`);
+/** A database migrated once in beforeAll: each contract test opens a copy of it (CREATE DATABASE … TEMPLATE). */
+const MIGRATED = 'verigate_migrated';
+
+/** A contract group's factory: a fresh, migrated, empty PostgreSQL storage for every test. */
+async function openStorage(): Promise<{ storage: PostgresStorage; close(): Promise<void> }> {
+  const storage = await PostgresStorage.open(await server.createDatabase(`verigate_${++databases}`, MIGRATED));
+  return { storage, close: () => storage.close() };
+}
 
 const T0 = Date.UTC(2026, 0, 1);
 const ACCOUNT = 'AC' + '0'.repeat(32);
@@ -32,7 +40,7 @@ function verification(sid: string, serviceSid: string, to: string): Verification
 
 /** Two instances on one fresh database: two storages, each with its own pool (and LISTEN connection). */
 async function twoInstances(): Promise<[PostgresStorage, PostgresStorage]> {
-  const url = await freshDatabase();
+  const url = await server.createDatabase(`verigate_${++databases}`, MIGRATED);
   return Promise.all([PostgresStorage.open(url), PostgresStorage.open(url)]);
 }
 
@@ -41,6 +49,7 @@ const sms = (to: string) => ({ kind: 'sms' as const, payload: { to, from: 'Verig
 describe.runIf(runs)('PostgreSQL storage', () => {
   beforeAll(async () => {
     server = await startPostgres();
+    await migrateDatabase(await server.createDatabase(MIGRATED));
   });
   afterAll(async () => {
     await server?.stop();
@@ -74,6 +83,46 @@ describe.runIf(runs)('PostgreSQL storage', () => {
       const second = runCli(['migrate'], { VERIGATE_DATABASE_URL: url });
       expect(await second.exited).toBe(0);
       expect(second.stdout()).toBe('the database is up to date\n');
+    });
+  });
+
+  describe('unit of work', () => {
+    it('commits what a transaction did together, rolls all of it back when it throws, and runs a nested one inside', async () => {
+      const { storage, close } = await openStorage();
+      try {
+        await storage.services.insert(service('VA1'));
+        await expect(storage.transaction(async (tx) => {
+          await tx.verifications.insert(verification('VE1', 'VA1', '+15550000001'));
+          await tx.transaction(async (inner) => inner.outbox.enqueue(sms('+15550000001'), T0));
+          throw new Error('the send was refused');
+        })).rejects.toThrow('the send was refused');
+        expect(await storage.verifications.bySid('VE1')).toBeUndefined();
+        expect((await storage.outbox.counts()).pending).toBe(0);
+
+        const id = await storage.transaction(async (tx) => {
+          await tx.verifications.insert(verification('VE2', 'VA1', '+15550000002'));
+          return tx.transaction(async (inner) => inner.outbox.enqueue(sms('+15550000002'), T0));
+        });
+        expect((await storage.verifications.bySid('VE2'))!.status).toBe('pending');
+        expect((await storage.outbox.get(id))!.status).toBe('pending');
+      } finally {
+        await close();
+      }
+    });
+
+    it('a transaction whose failed statement was caught does not report a commit it did not make', async () => {
+      const { storage, close } = await openStorage();
+      try {
+        await storage.services.insert(service('VA1'));
+        await expect(storage.transaction(async (tx) => {
+          await tx.verifications.insert(verification('VE1', 'VA1', '+15550000001'));
+          // A duplicate key: the statement fails and PostgreSQL aborts the whole transaction.
+          await tx.verifications.insert(verification('VE1', 'VA1', '+15550000001')).catch(() => undefined);
+        })).rejects.toThrow(/rolled back/);
+        expect(await storage.verifications.bySid('VE1')).toBeUndefined();
+      } finally {
+        await close();
+      }
     });
   });
 
@@ -162,6 +211,31 @@ describe.runIf(runs)('PostgreSQL storage', () => {
         expect(wakes).toBe(before + 1);
       } finally {
         stop();
+      }
+    });
+
+    it('the LISTEN connection comes back after the server drops it, and wakes again', async () => {
+      let wakes = 0;
+      const waiters: (() => void)[] = [];
+      const nextWake = () => new Promise<void>((resolve) => waiters.push(resolve));
+      const stop = b.outbox.watch!(() => {
+        wakes++;
+        waiters.splice(0).forEach((resolve) => resolve());
+      });
+      const admin = openPool(server.url, { max: 1 });
+      try {
+        if (wakes === 0) await nextWake(); // the watch is in place
+        // The server ends the session, as a restart or a network cut would.
+        const reconnected = nextWake();
+        const ended = await query<{ ended: boolean }>(admin, "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = 'verigate-listen'");
+        expect(ended.some((row) => row.ended)).toBe(true);
+        await reconnected;
+        const woken = nextWake();
+        await a.outbox.enqueue(sms('+15553100000'), T0);
+        await woken;
+      } finally {
+        stop();
+        await admin.end();
       }
     });
 

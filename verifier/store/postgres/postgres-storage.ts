@@ -131,8 +131,10 @@ export class PostgresStorage extends PostgresRepositories implements VerifierSto
     await this.#pool.end();
   }
 
+  /** Wakes `wake` on every NOTIFY, and once as soon as the LISTEN is in place (at once if it already is). */
   #watch(wake: () => void): () => void {
     this.#wakers.add(wake);
+    if (this.#listener?.listening) queueMicrotask(wake);
     this.#listener ??= listen(this.#url, OUTBOX_CHANNEL, () => {
       for (const waker of this.#wakers) waker();
     }, this.#options.onListenError);
