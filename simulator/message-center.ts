@@ -160,7 +160,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       pushedAt: null,
     };
     this.#deps.store.insertMessage(message);
-    this.#deps.events?.messageCreated(message.id);
+    this.#deps.events?.messageCreated(message, NO_PARTS);
     // To another number of this network: its handsets get it too (an ESME that binds still gets it as MO).
     if (/^\+\d+$/.test(message.destination)) this.#push(message);
     void this.#mo.send(message);
@@ -240,23 +240,25 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       createdAt: now,
       pushedAt: null,
     });
+    let wholeParts: Segment[] | undefined;
     const whole = store.transaction(() => {
       if (!segment.concatKey) {
         // A single part is its own whole message: that row first, so the part is written already assembled.
-        const message = wholeOf([segment]);
+        wholeParts = [segment];
+        const message = wholeOf(wholeParts);
         segment.assembledInto = message.id;
         store.insertMessage(message);
         store.insertSegment(segment);
         return message;
       }
       store.insertSegment(segment);
-      const parts = this.#completeParts(segment.concatKey, segment.concatTotal ?? 1);
-      if (!parts) return undefined;
-      const message = wholeOf(parts);
-      store.insertMessage(message, parts.map((p) => p.messageId));
+      wholeParts = this.#completeParts(segment.concatKey, segment.concatTotal ?? 1);
+      if (!wholeParts) return undefined;
+      const message = wholeOf(wholeParts);
+      store.insertMessage(message, wholeParts.map((p) => p.messageId));
       return message;
     });
-    if (whole) this.#deps.events?.messageCreated(whole.id);
+    if (whole) this.#deps.events?.messageCreated(whole, wholeParts!);
     if (whole && outcome === 'delivered') this.#push(whole);
     this.#outcomes.schedule(segment);
     return segment;
@@ -281,7 +283,9 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       text: message.body,
       at: new Date(message.createdAt).toISOString(),
     });
-    if (delivered > 0 && this.#deps.store.markPushed(message.id, this.#deps.clock.now())) this.#deps.events?.messageUpdated(message.id);
+    if (delivered === 0) return;
+    const at = this.#deps.clock.now();
+    if (this.#deps.store.markPushed(message.id, at)) this.#deps.events?.messagePushed(message.id, at);
   }
 
   /** A handset socket opened: it receives what arrived while none was open. */
@@ -313,7 +317,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       this.#deps.store.transaction(() => {
         for (const id of messageIds) this.#deps.store.setReceipt(id, receipt);
       });
-      for (const id of messageIds) this.#deps.events?.partUpdated(id);
+      this.#deps.events?.partsReceipted(messageIds, receipt);
     } catch {
       // Closed store: those receipts stay 'pending' and go again after a restart (at least once).
     }
@@ -321,7 +325,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
 
   #setMobileOriginatedStatus(message: StoredMessage, status: 'sent' | 'failed', systemId: string): void {
     this.#deps.store.setMessageStatus(message.id, status, systemId);
-    this.#deps.events?.messageUpdated(message.id);
+    this.#deps.events?.messageStatusChanged(message.id, status, systemId);
   }
 }
 
@@ -332,6 +336,8 @@ const MAX_CONVERSATIONS = 10_000;
 function conversationKey(handset: string, address: string): string {
   return `${handset.replace(/^\+/, '')}|${address.replace(/^\+/, '')}`;
 }
+
+const NO_PARTS: readonly Segment[] = Object.freeze([]);
 
 /** Time fields pass through the framer raw (a string, or bytes from some ESMEs). */
 function timeField(value: unknown): string {

@@ -1,21 +1,21 @@
-// BENCH_CONSOLES browser consoles on the simulator's event stream (BENCH_EVENTS_URL): each reads and parses every
-// frame, as the console page does. Ready (`LISTENING 0`) once all are subscribed; on stop, reports to stderr how many
-// frames each got and whether the simulator dropped any of them.
+// BENCH_CONSOLES subscribers of the simulator's event stream (BENCH_EVENTS_URL: `?batch=1` as the console page, or
+// one frame per event as a script): each reads and parses every frame. Ready (`LISTENING 0`) once all are subscribed;
+// on stop, reports to stderr how many events each got and whether the simulator dropped any of them.
 import WebSocket from 'ws';
 import { serveUntilTold } from '../lib/server-entry';
 
 await serveUntilTold(async () => {
   const count = Number(process.env['BENCH_CONSOLES']);
   const url = process.env['BENCH_EVENTS_URL']!;
-  const frames: number[] = [];
+  const events: number[] = [];
   const dropped: boolean[] = [];
   const sockets = await Promise.all(Array.from({ length: count }, (_, i) => new Promise<WebSocket>((resolve, reject) => {
-    frames[i] = 0;
+    events[i] = 0;
     dropped[i] = false;
     const socket = new WebSocket(url);
     socket.on('message', (data) => {
-      JSON.parse(data.toString());
-      frames[i]!++;
+      const parsed: unknown = JSON.parse(data.toString());
+      events[i]! += Array.isArray(parsed) ? parsed.length : 1;
     });
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
@@ -26,7 +26,7 @@ await serveUntilTold(async () => {
     port: 0,
     async stop() {
       stopping = true;
-      process.stderr.write(`consoles: frames ${frames.join(',')}; dropped ${dropped.filter(Boolean).length}\n`);
+      process.stderr.write(`consoles: events ${events.join(',')}; dropped ${dropped.filter(Boolean).length}\n`);
       for (const socket of sockets) socket.close();
     },
   };

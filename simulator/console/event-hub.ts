@@ -11,14 +11,36 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The part of a WebSocket the hub needs (events-socket.ts adapts the `ws` package's WebSocket). */
 export interface EventSocket {
+  /** Bytes sent and not yet written to the network. */
   readonly bufferedAmount: number;
   readonly readyState: number;
-  /**
-   * Sends each payload as one text frame, in order. Every subscriber is handed
-   * the same array, so framing can be done once for all of them.
-   */
-  send(payloads: readonly Buffer[]): void;
+  /** Sends the batch's events in order: one text frame each, or the whole batch in one (`?batch=1`). */
+  send(batch: EventBatch): void;
   terminate(): void;
+}
+
+/**
+ * Events serialised once for every subscriber: each one's bytes, and the
+ * batch as one JSON array, are built the first time a subscriber asks.
+ */
+export class EventBatch {
+  readonly events: readonly string[];
+  #frames: Buffer[] | undefined;
+  #joined: Buffer | undefined;
+
+  constructor(events: readonly string[]) {
+    this.events = events;
+  }
+
+  /** One payload per event. */
+  get frames(): readonly Buffer[] {
+    return (this.#frames ??= this.events.map((event) => Buffer.from(event)));
+  }
+
+  /** The events as one JSON array, in order. */
+  get joined(): Buffer {
+    return (this.#joined ??= Buffer.from(`[${this.events.join(',')}]`));
+  }
 }
 
 const OPEN = 1;
@@ -29,12 +51,13 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 4 << 20;
  * One hub broadcasts `{type, version, data}` to every subscriber (Mailpit's
  * model). With no subscriber `publish` returns before rendering anything; with
  * several, each frame is rendered and serialised once for all of them, and in
- * a `batch` the frames go to each subscriber in one write.
+ * a `batch` the frames go to each subscriber together.
  */
 export class EventHub {
   readonly #subscribers = new Set<EventSocket>();
   readonly #maxBufferedBytes: number;
-  #batched: Buffer[] | undefined;
+  #batched: string[] | undefined;
+  #rendered = 0;
 
   constructor(options: { maxBufferedBytes?: number } = {}) {
     this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
@@ -46,6 +69,11 @@ export class EventHub {
 
   get subscribers(): number {
     return this.#subscribers.size;
+  }
+
+  /** Frames rendered (built and serialised) since the start: each once, however many subscribers get it. */
+  get rendered(): number {
+    return this.#rendered;
   }
 
   subscribe(socket: EventSocket): () => void {
@@ -60,9 +88,9 @@ export class EventHub {
     try {
       work();
     } finally {
-      const payloads = this.#batched;
+      const events = this.#batched;
       this.#batched = undefined;
-      if (payloads.length > 0) this.#send(payloads);
+      if (events.length > 0) this.#send(new EventBatch(events));
     }
   }
 
@@ -71,21 +99,22 @@ export class EventHub {
     if (this.#subscribers.size === 0) return;
     const data = render();
     if (data === undefined) return;
-    const payload = Buffer.from(JSON.stringify({ type, version: EVENTS_VERSION, data }));
-    if (this.#batched) this.#batched.push(payload);
-    else this.#send([payload]);
+    this.#rendered++;
+    const event = JSON.stringify({ type, version: EVENTS_VERSION, data });
+    if (this.#batched) this.#batched.push(event);
+    else this.#send(new EventBatch([event]));
   }
 
-  #send(payloads: readonly Buffer[]): void {
+  #send(batch: EventBatch): void {
     for (const socket of this.#subscribers) {
       if (socket.readyState !== OPEN) continue;
       if (socket.bufferedAmount > this.#maxBufferedBytes) {
-        // A console that cannot keep up would hold memory and the SMSC hostage: cut it off.
+        // A console that cannot keep up would hold memory and the SMSC hostage: cut it off (the page reconnects and reloads).
         this.#subscribers.delete(socket);
         socket.terminate();
         continue;
       }
-      socket.send(payloads);
+      socket.send(batch);
     }
   }
 }

@@ -1,10 +1,11 @@
 import { messageDetailJson } from '../http/control-routes';
 import type { MessageCenter } from '../message-center';
 import type { BindInfo, SmscServer } from '../smsc/smsc-server';
-import type { MessageStore } from '../store/message-store';
+import type { MessageStatus, MessageStore, ReceiptState, Segment, StoredMessage } from '../store/message-store';
 import { callInspectionJson, type CallRecord } from '../voice/call-record';
 import type { EventHub } from './event-hub';
 import type { NetworkEventSink } from './event-sink';
+import { MessageViews } from './message-views';
 
 export interface NetworkEventsDeps {
   hub: EventHub;
@@ -20,15 +21,22 @@ export const DEFAULT_FLUSH_INTERVAL_MS = 100;
  * Turns what the network reports into `/ws/events` frames, each resource in
  * the shape the inspection API returns it. Changes gather for a short
  * interval: each message or call changed in it goes out once, in its latest
- * state, and one created in it goes out as `*.created` only. Under load that
- * is one frame per message instead of three, and one write per subscriber.
+ * state, and one created in it goes out as `*.created` only. Messages are
+ * rendered from the console's own copy of them (MessageViews), kept from what
+ * the message center hands over, so a frame costs no store read; only a
+ * message created before anyone listened is read from the store. With nobody
+ * listening, every report returns at once and nothing is kept.
  */
 export class NetworkEvents implements NetworkEventSink {
   readonly #hub: EventHub;
   readonly #store: MessageStore;
+  readonly #views = new MessageViews();
+  /** Messages created in this interval, and messages held in #views that changed in it. */
   readonly #createdMessages = new Set<string>();
-  readonly #updatedMessages = new Set<string>();
-  readonly #updatedParts = new Set<string>();
+  readonly #changedMessages = new Set<string>();
+  /** Changes of messages not held in #views: read from the store at the flush. */
+  readonly #unheldMessages = new Set<string>();
+  readonly #unheldParts = new Set<string>();
   readonly #createdCalls = new Map<string, CallRecord>();
   readonly #updatedCalls = new Map<string, CallRecord>();
   /** Open handset sockets per number (phone pages included). */
@@ -42,35 +50,47 @@ export class NetworkEvents implements NetworkEventSink {
     this.#flushIntervalMs = deps.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
   }
 
+  /** Messages the console holds a copy of (none while nobody listens). */
+  get heldMessages(): number {
+    return this.#views.size;
+  }
+
   /** Listens to what the SMSC and the message center already emit. */
   observe(center: MessageCenter, smsc: SmscServer): void {
-    center.on('outcome', (segment) => this.partUpdated(segment.messageId));
+    center.on('outcome', (part) => this.partFinished(part));
     smsc.on('bound', (bind) => this.#bindChanged(bind, 'bound'));
     smsc.on('unbound', (bind) => this.#bindChanged(bind, 'unbound'));
   }
 
-  messageCreated(messageId: string): void {
-    if (!this.#hub.listening) return;
-    this.#createdMessages.add(messageId);
+  messageCreated(message: StoredMessage, parts: readonly Segment[]): void {
+    if (!this.#listening()) return;
+    this.#views.add(message, parts);
+    this.#createdMessages.add(message.id);
     this.#scheduleFlush();
   }
 
-  messageUpdated(messageId: string): void {
-    if (!this.#hub.listening) return;
-    this.#updatedMessages.add(messageId);
-    this.#scheduleFlush();
+  messagePushed(messageId: string, at: number): void {
+    if (!this.#listening()) return;
+    this.#messageChanged(messageId, this.#views.pushed(messageId, at));
   }
 
-  partUpdated(partId: string): void {
-    if (!this.#hub.listening) return;
-    this.#updatedParts.add(partId);
-    this.#scheduleFlush();
+  messageStatusChanged(messageId: string, status: MessageStatus, systemId: string): void {
+    if (!this.#listening()) return;
+    this.#messageChanged(messageId, this.#views.statusChanged(messageId, status, systemId));
+  }
+
+  partFinished(part: Segment): void {
+    if (!this.#listening()) return;
+    this.#partChanged(part.messageId, this.#views.finishPart(part));
+  }
+
+  partsReceipted(partIds: readonly string[], receipt: ReceiptState): void {
+    if (!this.#listening()) return;
+    for (const id of partIds) this.#partChanged(id, this.#views.receipted(id, receipt));
   }
 
   messagesCleared(): void {
-    this.#createdMessages.clear();
-    this.#updatedMessages.clear();
-    this.#updatedParts.clear();
+    this.#forgetMessages();
     this.#hub.publish('messages.cleared', () => ({}));
   }
 
@@ -118,33 +138,69 @@ export class NetworkEvents implements NetworkEventSink {
   }
 
   #publishPending(): void {
-    for (const partId of this.#updatedParts) {
+    for (const partId of this.#unheldParts) {
       // A part's outcome can come before its message is whole; it shows once the message is created.
       const messageId = this.#read(() => this.#store.segment(partId)?.assembledInto);
-      if (messageId) this.#updatedMessages.add(messageId);
+      if (messageId) this.#unheldMessages.add(messageId);
     }
-    this.#updatedParts.clear();
-    for (const id of this.#createdMessages) {
-      this.#updatedMessages.delete(id);
-      this.#publishMessage('message.created', id);
+    for (const id of this.#createdMessages) this.#publishMessage('message.created', id);
+    for (const id of this.#changedMessages) {
+      if (!this.#createdMessages.has(id)) this.#publishMessage('message.updated', id);
     }
-    for (const id of this.#updatedMessages) this.#publishMessage('message.updated', id);
+    for (const id of this.#unheldMessages) {
+      if (!this.#createdMessages.has(id) && !this.#changedMessages.has(id)) this.#publishMessage('message.updated', id);
+    }
+    for (const id of this.#createdMessages) this.#views.settle(id);
+    for (const id of this.#changedMessages) this.#views.settle(id);
     for (const [sid, call] of this.#createdCalls) {
       this.#updatedCalls.delete(sid);
       this.#hub.publish('call.created', () => callInspectionJson(call));
     }
     for (const call of this.#updatedCalls.values()) this.#hub.publish('call.updated', () => callInspectionJson(call));
-    this.#createdMessages.clear();
-    this.#updatedMessages.clear();
+    this.#clearPendingMessages();
     this.#createdCalls.clear();
     this.#updatedCalls.clear();
   }
 
+  /** From the console's copy when it holds one, else (created before anyone listened) from the store. */
   #publishMessage(type: 'message.created' | 'message.updated', id: string): void {
-    this.#hub.publish(type, () => this.#read(() => {
+    this.#hub.publish(type, () => this.#views.render(id) ?? this.#read(() => {
       const message = this.#store.message(id);
-      return message && messageDetailJson(this.#store, message);
+      return message && messageDetailJson(message, this.#store.segmentsOf(id));
     }));
+  }
+
+  #messageChanged(messageId: string, held: boolean): void {
+    (held ? this.#changedMessages : this.#unheldMessages).add(messageId);
+    this.#scheduleFlush();
+  }
+
+  #partChanged(partId: string, heldIn: string | undefined): void {
+    if (heldIn === undefined) this.#unheldParts.add(partId);
+    else this.#changedMessages.add(heldIn);
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Whether anyone listens. When nobody does, the copy is dropped: a change
+   * it would miss now would make it stale for the next subscriber.
+   */
+  #listening(): boolean {
+    if (this.#hub.listening) return true;
+    if (this.#views.size > 0) this.#forgetMessages();
+    return false;
+  }
+
+  #forgetMessages(): void {
+    this.#views.clear();
+    this.#clearPendingMessages();
+  }
+
+  #clearPendingMessages(): void {
+    this.#createdMessages.clear();
+    this.#changedMessages.clear();
+    this.#unheldMessages.clear();
+    this.#unheldParts.clear();
   }
 
   #read<T>(query: () => T): T | undefined {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SMS_BEHAVIOURS, SMS_BEHAVIOUR_HELP, VOICE_BEHAVIOURS, VOICE_BEHAVIOUR_HELP, type Behaviours, type NumberBehaviour } from '../behaviours';
 import type { MessageCenter } from '../message-center';
-import type { MessageStore, StoredMessage } from '../store/message-store';
+import type { MessageStore, Segment, StoredMessage } from '../store/message-store';
 import type { SmscServer } from '../smsc/smsc-server';
 import type { HandsetHub } from '../handsets/handset-hub';
 import { normaliseAddress, parseHandsetNumber } from '../numbers';
@@ -35,9 +35,9 @@ export function messageJson(m: StoredMessage) {
   };
 }
 
-/** One message with its parts, as `GET /api/messages/{id}` and the event stream show it. */
-export function messageDetailJson(store: MessageStore, m: StoredMessage) {
-  const segments = store.segmentsOf(m.id).map((s) => ({
+/** One message with its parts (in sequence order), as `GET /api/messages/{id}` and the event stream show it. */
+export function messageDetailJson(m: StoredMessage, parts: readonly Segment[]) {
+  const segments = parts.map((s) => ({
     messageId: s.messageId,
     seq: s.concatSeq,
     total: s.concatTotal,
@@ -91,7 +91,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
   app.get<{ Params: { id: string } }>('/api/messages/:id', async (request, reply) => {
     const message = store.message(request.params.id);
     if (!message) return sendError(reply, 404, `no message ${request.params.id}`);
-    return messageDetailJson(store, message);
+    return messageDetailJson(message, store.segmentsOf(message.id));
   });
 
   app.delete('/api/messages', async (_request, reply) => {

@@ -3,13 +3,19 @@ import { waitFor } from './wait-for';
 
 export type SimulatorEvent = { type: string; version: number; data: Record<string, unknown> };
 
-/** A script client of the simulator's `/ws/events` stream, recording every frame. */
+/** A script client of the simulator's `/ws/events` stream, recording every event (and every frame, batched or not). */
 export class TestEventStream {
   readonly events: SimulatorEvent[] = [];
+  /** Each frame as parsed: an event, or an array of events on a `?batch=1` stream. */
+  readonly frames: unknown[] = [];
   closed = false;
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.events.push(JSON.parse(data.toString()) as SimulatorEvent));
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as SimulatorEvent | SimulatorEvent[];
+      this.frames.push(frame);
+      this.events.push(...(Array.isArray(frame) ? frame : [frame]));
+    });
     socket.on('close', () => { this.closed = true; });
     socket.on('error', () => undefined);
   }

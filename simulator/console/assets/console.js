@@ -340,7 +340,7 @@ async function loadAll() {
   for (const frame of waiting.splice(0)) apply(frame);
 }
 
-liveSocket('/ws/events', {
+liveSocket('/ws/events?batch=1', {
   onMessage: (frame) => (loaded ? apply(frame) : waiting.push(frame)),
   onOpen: () => void loadAll().catch((error) => say(error.message, true)),
   onState: (state) => showLive($('#live'), state),

@@ -37,7 +37,8 @@ export function liveSocket(path, { onMessage, onOpen, onState }) {
       } catch {
         return;
       }
-      onMessage(frame, socket);
+      // A batched stream (/ws/events?batch=1) sends an interval's events as one array.
+      for (const one of Array.isArray(frame) ? frame : [frame]) onMessage(one, socket);
     });
     socket.addEventListener('close', () => {
       onState?.('down');

@@ -87,6 +87,25 @@ describe('the /ws/events stream', () => {
     await stream.waitFor('messages.cleared');
   });
 
+  it('sends each interval\'s events in one frame, a JSON array, to a `?batch=1` subscriber: the same events in the same order', async () => {
+    rig = await startRig();
+    const single = await events();
+    const batched = await events('?batch=1');
+    const esme = await TestEsme.connect(rig.sim.smppPort);
+    closers.push(() => esme.close());
+    await esme.bind('transceiver');
+    const parts = await Promise.all([1, 2, 3].map((i) => esme.submit({ destination_addr: '4915200000001', short_message: `code ${i}`, registered_delivery: 1 })));
+    const ids = parts.map((p) => p['message_id'] as string);
+    await esme.waitForDeliveries(3, (pdu) => ids.includes(pdu['receipted_message_id'] as string));
+    const done = (stream: TestEventStream) => new Set(stream.events
+      .filter((e) => (e.data['segments'] as { receipt: string }[] | undefined)?.every((segment) => segment.receipt === 'sent'))
+      .map((e) => e.data['id'])).size === 3;
+    await waitFor('all three receipts on both streams', () => done(single) && done(batched));
+    expect(batched.frames.every(Array.isArray)).toBe(true);
+    expect(single.frames.some(Array.isArray)).toBe(false);
+    expect(batched.events).toEqual(single.events);
+  });
+
   it('refuses a subscriber without credentials', async () => {
     rig = await startRig();
     await expect(events('', {})).rejects.toThrow('upgrade refused: 401');
