@@ -17,6 +17,7 @@ import { systemClock, type Clock, type Timer } from '../../gateway/clock';
 import { BindGuard, defaultBindGuardSettings, type BindGuardSettings } from './bind-guard';
 import { ReportThrottle } from './report-throttle';
 import { VerigateError } from '../../gateway/errors';
+import { Fifo } from '../../gateway/fifo';
 
 export type BindMode = 'transmitter' | 'receiver' | 'transceiver';
 
@@ -142,7 +143,7 @@ interface Connection {
   delayedRefusal?: Timer;
   deliversInFlight: number;
   /** deliver_sm waiting for a slot in the window, first come first served. */
-  deliversWaiting: { resolve(): void; reject(error: Error): void }[];
+  deliversWaiting: Fifo<{ resolve(): void; reject(error: Error): void }>;
   /** deliver_sm that timed out: each holds its slot until its late response arrives. */
   lateDelivers: Set<number>;
 }
@@ -289,7 +290,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
 
   #accept(session: SmppSession): void {
     const now = this.#clock.now();
-    const connection: Connection = { session, connectedAt: now, lastActivity: now, deliversInFlight: 0, deliversWaiting: [], lateDelivers: new Set() };
+    const connection: Connection = { session, connectedAt: now, lastActivity: now, deliversInFlight: 0, deliversWaiting: new Fifo(), lateDelivers: new Set() };
     this.#connections.add(connection);
     this.#armIdleSweep();
     session.on('request', (pdu) => {
@@ -307,7 +308,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
     });
     session.once('close', () => {
       connection.delayedRefusal?.cancel();
-      for (const waiting of connection.deliversWaiting.splice(0)) waiting.reject(new SmppSessionClosedError('deliver_sm'));
+      for (const waiting of connection.deliversWaiting.drain()) waiting.reject(new SmppSessionClosedError('deliver_sm'));
       this.#connections.delete(connection);
       if (connection.bind) this.emit('unbound', connection.bind);
     });
