@@ -13,9 +13,10 @@ export class PostgresSecretRepository implements SecretRepository {
   }
 
   async getOrCreate(name: string, create: () => string, now: number): Promise<string> {
-    await execute(this.#db, 'INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [name, create(), now]);
-    // A statement of its own: it sees the value of a concurrent first use that won (ours waited for its commit).
-    return (await this.get(name))!;
+    // On a conflict the no-op update returns the stored row: of concurrent first uses, the later waits for the
+    // earlier's commit and returns its value.
+    return (await query<{ value: string }>(this.#db, `INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3)
+      ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING value`, [name, create(), now]))[0]!.value;
   }
 
   /**

@@ -47,11 +47,10 @@ export class PostgresServiceRepository implements ServiceRepository {
 
   async update(accountSid: string, sid: string, changes: ServiceUpdate, now: number): Promise<Service | undefined> {
     const entries = Object.entries(changes).filter(([, v]) => v !== undefined) as [keyof ServiceUpdate, unknown][];
-    if (entries.length === 0) return this.get(accountSid, sid);
     // Only known property names reach the SQL text: the column names come from SERVICE_COLUMNS, values are parameters.
     const sets = entries.map(([key], i) => `${SERVICE_COLUMNS[key]} = $${i + 4}`);
     return (await query<Service>(this.#db,
-      `UPDATE services SET ${sets.join(', ')}, updated_at = $3 WHERE sid = $1 AND account_sid = $2 RETURNING ${columns}`,
+      `UPDATE services SET ${[...sets, 'updated_at = $3'].join(', ')} WHERE sid = $1 AND account_sid = $2 RETURNING ${columns}`,
       [sid, accountSid, now, ...entries.map(([, v]) => v)]))[0];
   }
 
