@@ -1,5 +1,5 @@
 import { Secret, TOTP } from 'otpauth';
-import type { TotpConfig } from './store/totp-store';
+import type { TotpConfig } from './store/totp-repository';
 
 export const DEFAULT_TOTP_CONFIG: TotpConfig = { timeStep: 30, skew: 1, codeLength: 6, alg: 'sha1' };
 

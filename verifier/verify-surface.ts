@@ -1,40 +1,35 @@
-import type { SqliteDatabase } from '../gateway/storage/sqlite';
+import type { Logger } from 'pino';
 import type { StatusCallbacks } from './events/status-callbacks';
 import { WebhookEvents } from './events/webhook-events';
-import { ApiKeyStore } from './store/api-key-store';
-import { AttemptReportStore } from './store/attempt-report-store';
-import { MessagingConfigurationStore } from './store/messaging-configuration-store';
-import { RateLimitStore } from './store/rate-limit-store';
-import { SafeListStore } from './store/safe-list-store';
-import { TotpStore } from './store/totp-store';
-import { WebhookStore } from './store/webhook-store';
+import type { VerifierStorage } from './store/storage';
 
 /**
  * The Verify v2 resources beyond services, verifications and checks (docs/verify-api.md's table): API
- * keys, rate limits, attempts, the safe list, messaging configurations, webhooks and TOTP. Built on the
- * verifier's database after its migrations ran (VerifyStore runs them).
+ * keys, rate limits, attempts, the safe list, messaging configurations, webhooks and TOTP, each a
+ * repository of the verifier's storage; `storage` runs what must commit together.
  */
 export interface VerifySurface {
-  keys: ApiKeyStore;
-  rateLimits: RateLimitStore;
-  attempts: AttemptReportStore;
-  safeList: SafeListStore;
-  messagingConfigurations: MessagingConfigurationStore;
-  webhooks: WebhookStore;
+  storage: VerifierStorage;
+  keys: VerifierStorage['apiKeys'];
+  rateLimits: VerifierStorage['rateLimits'];
+  attempts: VerifierStorage['attemptReports'];
+  safeList: VerifierStorage['safeList'];
+  messagingConfigurations: VerifierStorage['messagingConfigurations'];
+  webhooks: VerifierStorage['webhooks'];
   webhookEvents: WebhookEvents;
-  totp: TotpStore;
+  totp: VerifierStorage['totp'];
 }
 
-export function buildVerifySurface(db: SqliteDatabase, callbacks: StatusCallbacks): VerifySurface {
-  const webhooks = new WebhookStore(db);
+export function buildVerifySurface(storage: VerifierStorage, callbacks: StatusCallbacks, logger?: Logger): VerifySurface {
   return {
-    keys: new ApiKeyStore(db),
-    rateLimits: new RateLimitStore(db),
-    attempts: new AttemptReportStore(db),
-    safeList: new SafeListStore(db),
-    messagingConfigurations: new MessagingConfigurationStore(db),
-    webhooks,
-    webhookEvents: new WebhookEvents(webhooks, callbacks),
-    totp: new TotpStore(db),
+    storage,
+    keys: storage.apiKeys,
+    rateLimits: storage.rateLimits,
+    attempts: storage.attemptReports,
+    safeList: storage.safeList,
+    messagingConfigurations: storage.messagingConfigurations,
+    webhooks: storage.webhooks,
+    webhookEvents: new WebhookEvents(storage.webhooks, callbacks, logger),
+    totp: storage.totp,
   };
 }

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { VerifyError } from '../errors';
 import { isSid, newSid } from '../ids';
-import type { ApiKey, ApiKeyStore } from '../store/api-key-store';
+import { apiKeySecretHash, type ApiKey, type ApiKeyRepository } from '../store/api-key-repository';
 import { param, type Form, type PageQuery, pageWindow } from './paging';
 
 export interface ApiKeyRoutesDeps {
-  keys: ApiKeyStore;
+  keys: ApiKeyRepository;
   accountSid: string;
   now(): number;
 }
@@ -34,8 +34,8 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDep
   const account = (given: string) => {
     if (given !== accountSid) throw new VerifyError('NOT_FOUND', `The requested resource /2010-04-01/Accounts/${given} was not found`);
   };
-  const load = (sid: string) => {
-    const key = isSid(sid, 'SK') ? keys.get(accountSid, sid) : undefined;
+  const load = async (sid: string) => {
+    const key = isSid(sid, 'SK') ? await keys.get(accountSid, sid) : undefined;
     if (!key) throw new VerifyError('NOT_FOUND', `The requested resource /2010-04-01/Accounts/${accountSid}/Keys/${sid}.json was not found`);
     return key;
   };
@@ -45,14 +45,14 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDep
     const now = deps.now();
     const secret = randomBytes(24).toString('base64url');
     const key: ApiKey = { sid: newSid('SK'), accountSid, friendlyName: friendlyName(request.body) ?? '', createdAt: now, updatedAt: now };
-    keys.insert(key, secret);
+    await keys.insert(key, apiKeySecretHash(secret));
     return reply.code(201).send({ ...keyJson(key), secret });
   });
 
   app.get<{ Params: { accountSid: string }; Querystring: PageQuery }>(`${base}/Keys.json`, { schema: { summary: 'List API keys', tags: ['API keys'] } }, async (request) => {
     account(request.params.accountSid);
     const window = pageWindow(request.query);
-    const { items, total } = keys.list(accountSid, window.offset, window.pageSize);
+    const { items, total } = await keys.list(accountSid, window.offset, window.pageSize);
     const uri = (p: number) => `/2010-04-01/Accounts/${accountSid}/Keys.json?PageSize=${window.pageSize}&Page=${p}`;
     return {
       keys: items.map(keyJson),
@@ -69,19 +69,19 @@ export function registerApiKeyRoutes(app: FastifyInstance, deps: ApiKeyRoutesDep
 
   app.get<{ Params: { accountSid: string; sid: string } }>(`${base}/Keys/:sid.json`, { schema: { summary: 'Fetch an API key', tags: ['API keys'] } }, async (request) => {
     account(request.params.accountSid);
-    return keyJson(load(request.params.sid));
+    return keyJson(await load(request.params.sid));
   });
 
   app.post<{ Params: { accountSid: string; sid: string }; Body: Form }>(`${base}/Keys/:sid.json`, { schema: { summary: 'Rename an API key', tags: ['API keys'] } }, async (request) => {
     account(request.params.accountSid);
-    load(request.params.sid);
-    return keyJson(keys.rename(accountSid, request.params.sid, friendlyName(request.body) ?? '', deps.now())!);
+    await load(request.params.sid);
+    return keyJson((await keys.rename(accountSid, request.params.sid, friendlyName(request.body) ?? '', deps.now()))!);
   });
 
   app.delete<{ Params: { accountSid: string; sid: string } }>(`${base}/Keys/:sid.json`, { schema: { summary: 'Delete an API key', tags: ['API keys'] } }, async (request, reply) => {
     account(request.params.accountSid);
-    load(request.params.sid);
-    keys.delete(accountSid, request.params.sid);
+    await load(request.params.sid);
+    await keys.delete(accountSid, request.params.sid);
     return reply.code(204).send();
   });
 }

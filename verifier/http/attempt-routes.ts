@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { VerifyError } from '../errors';
 import { isSid } from '../ids';
 import { parseE164 } from '../phone';
-import type { AttemptFilter, AttemptReport, AttemptReportStore } from '../store/attempt-report-store';
+import type { AttemptFilter, AttemptReport, AttemptReportRepository } from '../store/attempt-report-repository';
 import { baseOf, listPage, pageWindow } from './paging';
 import { isoDate } from './serialize';
 
 export interface AttemptRoutesDeps {
-  attempts: AttemptReportStore;
+  attempts: AttemptReportRepository;
   accountSid: string;
 }
 
@@ -57,23 +57,23 @@ function filterOf(query: Query, accountSid: string): { filter: AttemptFilter; co
   };
 }
 
-function matching(store: AttemptReportStore, query: Query, accountSid: string): AttemptReport[] {
+async function matching(reports: AttemptReportRepository, query: Query, accountSid: string): Promise<AttemptReport[]> {
   const { filter, country, prefix } = filterOf(query, accountSid);
-  return store.find(filter).filter((a) => (!country || parseE164(a.to)?.country === country) && (!prefix || a.to.startsWith(prefix)));
+  return (await reports.find(filter)).filter((a) => (!country || parseE164(a.to)?.country === country) && (!prefix || a.to.startsWith(prefix)));
 }
 
 /** Verification Attempts (`/v2/Attempts`) and their Summary, across the account's services. */
 export function registerAttemptRoutes(app: FastifyInstance, deps: AttemptRoutesDeps): void {
   app.get<{ Querystring: Query }>('/v2/Attempts', { schema: { summary: 'List verification attempts', tags: ['Attempts'] } }, async (request) => {
     const window = pageWindow(request.query);
-    const all = matching(deps.attempts, request.query, deps.accountSid);
+    const all = await matching(deps.attempts, request.query, deps.accountSid);
     const base = baseOf(request);
     const filters = Object.fromEntries(Object.entries(request.query).filter(([k, v]) => v !== undefined && !['PageSize', 'Page', 'PageToken'].includes(k))) as Record<string, string>;
     return listPage('attempts', all.slice(window.offset, window.offset + window.pageSize).map((a) => attemptJson(a, base)), all.length, window, base, '/v2/Attempts', filters);
   });
 
   app.get<{ Querystring: Query }>('/v2/Attempts/Summary', { schema: { summary: 'Summary of verification attempts', tags: ['Attempts'] } }, async (request) => {
-    const all = matching(deps.attempts, request.query, deps.accountSid);
+    const all = await matching(deps.attempts, request.query, deps.accountSid);
     const converted = all.filter((a) => a.verificationStatus === 'approved').length;
     return {
       total_attempts: all.length,
@@ -85,7 +85,7 @@ export function registerAttemptRoutes(app: FastifyInstance, deps: AttemptRoutesD
   });
 
   app.get<{ Params: { sid: string } }>('/v2/Attempts/:sid', { schema: { summary: 'Fetch a verification attempt', tags: ['Attempts'] } }, async (request) => {
-    const attempt = isSid(request.params.sid, 'VL') ? deps.attempts.find({ accountSid: deps.accountSid, sid: request.params.sid })[0] : undefined;
+    const attempt = isSid(request.params.sid, 'VL') ? (await deps.attempts.find({ accountSid: deps.accountSid, sid: request.params.sid }))[0] : undefined;
     if (!attempt) throw new VerifyError('NOT_FOUND', `The requested resource /Attempts/${request.params.sid} was not found`);
     return attemptJson(attempt, baseOf(request));
   });

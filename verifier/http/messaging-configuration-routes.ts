@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { VerifyError } from '../errors';
-import type { MessagingConfiguration, MessagingConfigurationStore } from '../store/messaging-configuration-store';
-import type { Service } from '../store/verify-store';
+import type { MessagingConfiguration, MessagingConfigurationRepository } from '../store/messaging-configuration-repository';
+import type { Service } from '../store/service-repository';
 import { baseOf, listPage, pageWindow, param, type Form, type PageQuery } from './paging';
 import { isoDate } from './serialize';
 
 export interface MessagingConfigurationRoutesDeps {
-  messagingConfigurations: MessagingConfigurationStore;
-  loadService(sid: string): Service;
+  messagingConfigurations: MessagingConfigurationRepository;
+  loadService(sid: string): Promise<Service>;
   now(): number;
 }
 
@@ -40,42 +40,42 @@ function messagingServiceSid(form: Form | undefined): string {
 export function registerMessagingConfigurationRoutes(app: FastifyInstance, deps: MessagingConfigurationRoutesDeps): void {
   const { messagingConfigurations: configs } = deps;
   const path = '/v2/Services/:sid/MessagingConfigurations';
-  const load = (serviceSid: string, raw: string) => {
-    const config = configs.get(serviceSid, country(raw));
+  const load = async (serviceSid: string, raw: string) => {
+    const config = await configs.get(serviceSid, country(raw));
     if (!config) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${serviceSid}/MessagingConfigurations/${raw} was not found`);
     return config;
   };
 
   app.post<{ Params: { sid: string }; Body: Form }>(path, { schema: { summary: 'Create a messaging configuration', tags: ['Messaging configurations'] } }, async (request, reply) => {
-    const service = deps.loadService(request.params.sid);
+    const service = (await deps.loadService(request.params.sid));
     const now = deps.now();
     const config: MessagingConfiguration = {
       serviceSid: service.sid, accountSid: service.accountSid, country: country(param(request.body, 'Country')),
       messagingServiceSid: messagingServiceSid(request.body), createdAt: now, updatedAt: now,
     };
-    if (!configs.insert(config)) throw new VerifyError('MESSAGING_CONFIGURATION_EXISTS');
+    if (!(await configs.insert(config))) throw new VerifyError('MESSAGING_CONFIGURATION_EXISTS');
     return reply.code(201).send(configJson(config, baseOf(request)));
   });
 
   app.get<{ Params: { sid: string }; Querystring: PageQuery }>(path, { schema: { summary: 'List messaging configurations', tags: ['Messaging configurations'] } }, async (request) => {
-    const service = deps.loadService(request.params.sid);
+    const service = (await deps.loadService(request.params.sid));
     const window = pageWindow(request.query);
-    const { items, total } = configs.list(service.sid, window.offset, window.pageSize);
+    const { items, total } = await configs.list(service.sid, window.offset, window.pageSize);
     const base = baseOf(request);
     return listPage('messaging_configurations', items.map((c) => configJson(c, base)), total, window, base, `/v2/Services/${service.sid}/MessagingConfigurations`);
   });
 
   app.get<{ Params: { sid: string; country: string } }>(`${path}/:country`, { schema: { summary: 'Fetch a messaging configuration', tags: ['Messaging configurations'] } }, async (request) =>
-    configJson(load(deps.loadService(request.params.sid).sid, request.params.country), baseOf(request)));
+    configJson(await load((await deps.loadService(request.params.sid)).sid, request.params.country), baseOf(request)));
 
   app.post<{ Params: { sid: string; country: string }; Body: Form }>(`${path}/:country`, { schema: { summary: 'Update a messaging configuration', tags: ['Messaging configurations'] } }, async (request) => {
-    const config = load(deps.loadService(request.params.sid).sid, request.params.country);
-    return configJson(configs.update(config.serviceSid, config.country, messagingServiceSid(request.body), deps.now())!, baseOf(request));
+    const config = await load((await deps.loadService(request.params.sid)).sid, request.params.country);
+    return configJson((await configs.update(config.serviceSid, config.country, messagingServiceSid(request.body), deps.now()))!, baseOf(request));
   });
 
   app.delete<{ Params: { sid: string; country: string } }>(`${path}/:country`, { schema: { summary: 'Delete a messaging configuration', tags: ['Messaging configurations'] } }, async (request, reply) => {
-    const config = load(deps.loadService(request.params.sid).sid, request.params.country);
-    configs.delete(config.serviceSid, config.country);
+    const config = await load((await deps.loadService(request.params.sid)).sid, request.params.country);
+    await configs.delete(config.serviceSid, config.country);
     return reply.code(204).send();
   });
 }

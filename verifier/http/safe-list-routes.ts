@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { VerifyError } from '../errors';
 import { newSid } from '../ids';
 import { parseE164 } from '../phone';
-import type { SafeListEntry, SafeListStore } from '../store/safe-list-store';
+import type { SafeListEntry, SafeListRepository } from '../store/safe-list-repository';
 import { baseOf, param, type Form } from './paging';
 
 export interface SafeListRoutesDeps {
-  safeList: SafeListStore;
+  safeList: SafeListRepository;
   accountSid: string;
   now(): number;
 }
@@ -25,21 +25,21 @@ function number(raw: string | undefined): string {
 /** The safe list (`/v2/SafeList/Numbers`): numbers the fraud guard never blocks (docs/verify-api.md). */
 export function registerSafeListRoutes(app: FastifyInstance, deps: SafeListRoutesDeps): void {
   app.post<{ Body: Form }>('/v2/SafeList/Numbers', { schema: { summary: 'Add a number to the safe list', tags: ['Safe list'] } }, async (request, reply) => {
-    const entry = deps.safeList.add({ sid: newSid('GN'), phoneNumber: number(param(request.body, 'PhoneNumber')), accountSid: deps.accountSid, createdAt: deps.now() });
+    const entry = await deps.safeList.add({ sid: newSid('GN'), phoneNumber: number(param(request.body, 'PhoneNumber')), accountSid: deps.accountSid, createdAt: deps.now() });
     return reply.code(201).send(entryJson(entry, baseOf(request)));
   });
 
-  const load = (raw: string) => {
-    const entry = deps.safeList.get(number(raw));
+  const load = async (raw: string) => {
+    const entry = await deps.safeList.get(number(raw));
     if (!entry) throw new VerifyError('NOT_FOUND', `The requested resource /SafeList/Numbers/${raw} was not found`);
     return entry;
   };
 
   app.get<{ Params: { number: string } }>('/v2/SafeList/Numbers/:number', { schema: { summary: 'Fetch a safe-listed number', tags: ['Safe list'] } }, async (request) =>
-    entryJson(load(request.params.number), baseOf(request)));
+    entryJson(await load(request.params.number), baseOf(request)));
 
   app.delete<{ Params: { number: string } }>('/v2/SafeList/Numbers/:number', { schema: { summary: 'Remove a number from the safe list', tags: ['Safe list'] } }, async (request, reply) => {
-    deps.safeList.remove(load(request.params.number).phoneNumber);
+    await deps.safeList.remove((await load(request.params.number)).phoneNumber);
     return reply.code(204).send();
   });
 }

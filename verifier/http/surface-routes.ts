@@ -24,12 +24,12 @@ export interface SurfaceRoutesDeps {
 /** Registers the Verify v2 resources of VerifySurface, behind the API's credentials (the caller's scope). */
 export function registerSurfaceRoutes(api: FastifyInstance, deps: SurfaceRoutesDeps): void {
   const { surface, accountSid, now } = deps;
-  const loadService = (sid: string) => {
+  const loadService = async (sid: string) => {
     const service = isSid(sid, 'VA') ? deps.store.service(accountSid, sid) : undefined;
     if (!service) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${sid} was not found`);
     return service;
   };
-  registerRateLimitRoutes(api, { rateLimits: surface.rateLimits, loadService, now });
+  registerRateLimitRoutes(api, { storage: surface.storage, loadService, now });
   registerAttemptRoutes(api, { attempts: surface.attempts, accountSid });
   registerSafeListRoutes(api, { safeList: surface.safeList, accountSid, now });
   registerTemplateRoutes(api, { accountSid });

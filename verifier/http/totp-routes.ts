@@ -3,17 +3,17 @@ import type { CodeBook } from '../codes';
 import { VerifyError } from '../errors';
 import type { WebhookEvents } from '../events/webhook-events';
 import { isSid, newSid } from '../ids';
-import type { Challenge, Entity, Factor, TotpConfig, TotpStore } from '../store/totp-store';
-import type { Service } from '../store/verify-store';
+import type { Service } from '../store/service-repository';
+import type { Challenge, Entity, Factor, TotpConfig, TotpRepository } from '../store/totp-repository';
 import { DEFAULT_TOTP_CONFIG, newTotpSecret, totpMatches, totpUri } from '../totp';
 import { baseOf, listPage, pageWindow, param, type Form, type PageQuery } from './paging';
 import { isoDate } from './serialize';
 
 export interface TotpRoutesDeps {
-  totp: TotpStore;
+  totp: TotpRepository;
   codes: CodeBook;
   webhooks: WebhookEvents;
-  loadService(sid: string): Service;
+  loadService(sid: string): Promise<Service>;
   now(): number;
 }
 
@@ -100,22 +100,22 @@ function required(form: Form | undefined, name: string): string {
 export function registerTotpRoutes(app: FastifyInstance, deps: TotpRoutesDeps): void {
   const { totp } = deps;
   const path = '/v2/Services/:sid/Entities';
-  const loadEntity = (serviceSid: string, identity: string) => {
-    const entity = totp.entity(serviceSid, identity);
+  const loadEntity = async (serviceSid: string, identity: string) => {
+    const entity = await totp.entity(serviceSid, identity);
     if (!entity) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${serviceSid}/Entities/${identity} was not found`);
     return entity;
   };
-  const loadFactor = (entity: Entity, sid: string) => {
-    const factor = isSid(sid, 'YF') ? totp.factor(entity.sid, sid) : undefined;
+  const loadFactor = async (entity: Entity, sid: string) => {
+    const factor = isSid(sid, 'YF') ? await totp.factor(entity.sid, sid) : undefined;
     if (!factor) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${entity.serviceSid}/Entities/${entity.identity}/Factors/${sid} was not found`);
     return factor;
   };
-  const loadChallenge = (entity: Entity, sid: string) => {
-    const challenge = isSid(sid, 'YC') ? totp.challenge(entity.sid, sid, deps.now()) : undefined;
+  const loadChallenge = async (entity: Entity, sid: string) => {
+    const challenge = isSid(sid, 'YC') ? await totp.challenge(entity.sid, sid, deps.now()) : undefined;
     if (!challenge) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${entity.serviceSid}/Entities/${entity.identity}/Challenges/${sid} was not found`);
     return challenge;
   };
-  const newEntity = (service: Service, identity: string): Entity => {
+  const newEntity = (service: Service, identity: string): Promise<Entity> => {
     if (!IDENTITY.test(identity)) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `Identity`: 8 to 64 letters, digits, _ or - (an immutable id, not PII)');
     const now = deps.now();
     return totp.upsertEntity({ sid: newSid('YE'), serviceSid: service.sid, accountSid: service.accountSid, identity, createdAt: now, updatedAt: now });
@@ -126,13 +126,13 @@ export function registerTotpRoutes(app: FastifyInstance, deps: TotpRoutesDeps): 
       factor_type: factor.factorType, factor_friendly_name: factor.friendlyName,
     });
   /** Counts one wrong-or-right code on the challenge first, then approves it if the code is the factor's. */
-  const answer = (challenge: Challenge, factor: Factor, code: string): void => {
+  const answer = async (challenge: Challenge, factor: Factor, code: string): Promise<void> => {
     const now = deps.now();
-    if (!totp.countChallengeAttempt(challenge.sid, MAX_TOTP_ATTEMPTS, now)) {
+    if (!(await totp.countChallengeAttempt(challenge.sid, MAX_TOTP_ATTEMPTS, now))) {
       if (challenge.status === 'pending' && challenge.expiresAt > now) throw new VerifyError('CHALLENGE_ATTEMPTS');
       return;
     }
-    if (totpMatches(deps.codes.open(factor.secretSealed), factor.config, code, now) && totp.approveChallenge(challenge.sid, now)) {
+    if (totpMatches(deps.codes.open(factor.secretSealed), factor.config, code, now) && await totp.approveChallenge(challenge.sid, now)) {
       deps.webhooks.emit(challenge.serviceSid, 'challenge.approved', {
         account_sid: challenge.accountSid, service_sid: challenge.serviceSid, entity_identity: challenge.identity, factor_sid: factor.sid,
         factor_type: 'totp', factor_friendly_name: factor.friendlyName, challenge_sid: challenge.sid, challenge_status: 'approved',
@@ -143,24 +143,24 @@ export function registerTotpRoutes(app: FastifyInstance, deps: TotpRoutesDeps): 
   // Entities
 
   app.post<{ Params: { sid: string }; Body: Form }>(path, { schema: { summary: 'Create an entity', tags: ['TOTP'] } }, async (request, reply) => {
-    const service = deps.loadService(request.params.sid);
-    return reply.code(201).send(entityJson(newEntity(service, required(request.body, 'Identity')), baseOf(request)));
+    const service = (await deps.loadService(request.params.sid));
+    return reply.code(201).send(entityJson(await newEntity(service, required(request.body, 'Identity')), baseOf(request)));
   });
 
   app.get<{ Params: { sid: string }; Querystring: PageQuery }>(path, { schema: { summary: 'List entities', tags: ['TOTP'] } }, async (request) => {
-    const service = deps.loadService(request.params.sid);
+    const service = (await deps.loadService(request.params.sid));
     const window = pageWindow(request.query);
-    const { items, total } = totp.entities(service.sid, window.offset, window.pageSize);
+    const { items, total } = await totp.entities(service.sid, window.offset, window.pageSize);
     const base = baseOf(request);
     return listPage('entities', items.map((e) => entityJson(e, base)), total, window, base, `/v2/Services/${service.sid}/Entities`);
   });
 
   app.get<{ Params: { sid: string; identity: string } }>(`${path}/:identity`, { schema: { summary: 'Fetch an entity', tags: ['TOTP'] } }, async (request) =>
-    entityJson(loadEntity(deps.loadService(request.params.sid).sid, request.params.identity), baseOf(request)));
+    entityJson(await loadEntity((await deps.loadService(request.params.sid)).sid, request.params.identity), baseOf(request)));
 
   app.delete<{ Params: { sid: string; identity: string } }>(`${path}/:identity`, { schema: { summary: 'Delete an entity, its factors and challenges', tags: ['TOTP'] } }, async (request, reply) => {
-    const entity = loadEntity(deps.loadService(request.params.sid).sid, request.params.identity);
-    totp.deleteEntity(entity.serviceSid, entity.identity);
+    const entity = await loadEntity((await deps.loadService(request.params.sid)).sid, request.params.identity);
+    await totp.deleteEntity(entity.serviceSid, entity.identity);
     return reply.code(204).send();
   });
 
@@ -168,7 +168,7 @@ export function registerTotpRoutes(app: FastifyInstance, deps: TotpRoutesDeps): 
 
   const factors = `${path}/:identity/Factors`;
   app.post<{ Params: { sid: string; identity: string }; Body: Form }>(factors, { schema: { summary: 'Create a factor (TOTP)', tags: ['TOTP'] } }, async (request, reply) => {
-    const service = deps.loadService(request.params.sid);
+    const service = (await deps.loadService(request.params.sid));
     const form = request.body;
     const friendlyName = required(form, 'FriendlyName');
     if (friendlyName.length > 64) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `FriendlyName`: at most 64 characters');
@@ -177,14 +177,14 @@ export function registerTotpRoutes(app: FastifyInstance, deps: TotpRoutesDeps): 
     const config = totpConfig(form);
     const secret = param(form, 'Binding.Secret') ?? newTotpSecret();
     if (!/^[A-Z2-7]{16,128}=*$/.test(secret)) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `Binding.Secret`: base32, 16 to 128 characters');
-    const entity = newEntity(service, request.params.identity);
+    const entity = await newEntity(service, request.params.identity);
     const now = deps.now();
     const factor: Factor = {
       sid: newSid('YF'), entitySid: entity.sid, serviceSid: service.sid, accountSid: service.accountSid, identity: entity.identity, friendlyName,
       status: 'unverified', factorType: 'totp', secretSealed: deps.codes.seal(secret), config, metadata: jsonObject(form, 'Metadata'), attempts: 0,
       createdAt: now, updatedAt: now,
     };
-    totp.insertFactor(factor);
+    await totp.insertFactor(factor);
     factorEvent('factor.created', factor);
     // The seed is shown once, here, as Twilio's new_factor does; afterwards only its sealed form exists.
     const binding = { secret, uri: totpUri(secret, config, `${service.friendlyName}:${friendlyName}`, service.friendlyName) };
@@ -192,41 +192,41 @@ export function registerTotpRoutes(app: FastifyInstance, deps: TotpRoutesDeps): 
   });
 
   app.get<{ Params: { sid: string; identity: string }; Querystring: PageQuery }>(factors, { schema: { summary: 'List factors', tags: ['TOTP'] } }, async (request) => {
-    const entity = loadEntity(deps.loadService(request.params.sid).sid, request.params.identity);
+    const entity = await loadEntity((await deps.loadService(request.params.sid)).sid, request.params.identity);
     const window = pageWindow(request.query);
-    const { items, total } = totp.factors(entity.sid, window.offset, window.pageSize);
+    const { items, total } = await totp.factors(entity.sid, window.offset, window.pageSize);
     const base = baseOf(request);
     return listPage('factors', items.map((f) => factorJson(f, base)), total, window, base, `/v2/Services/${entity.serviceSid}/Entities/${encodeURIComponent(entity.identity)}/Factors`);
   });
 
   app.get<{ Params: { sid: string; identity: string; factor: string } }>(`${factors}/:factor`, { schema: { summary: 'Fetch a factor', tags: ['TOTP'] } }, async (request) => {
-    const entity = loadEntity(deps.loadService(request.params.sid).sid, request.params.identity);
-    return factorJson(loadFactor(entity, request.params.factor), baseOf(request));
+    const entity = await loadEntity((await deps.loadService(request.params.sid)).sid, request.params.identity);
+    return factorJson(await loadFactor(entity, request.params.factor), baseOf(request));
   });
 
   app.post<{ Params: { sid: string; identity: string; factor: string }; Body: Form }>(`${factors}/:factor`, { schema: { summary: 'Verify (AuthPayload) or rename a factor', tags: ['TOTP'] } }, async (request) => {
-    const entity = loadEntity(deps.loadService(request.params.sid).sid, request.params.identity);
-    let factor = loadFactor(entity, request.params.factor);
+    const entity = await loadEntity((await deps.loadService(request.params.sid)).sid, request.params.identity);
+    let factor = await loadFactor(entity, request.params.factor);
     const now = deps.now();
     const name = param(request.body, 'FriendlyName');
-    if (name !== undefined) totp.renameFactor(factor.sid, name.slice(0, 64), now);
+    if (name !== undefined) await totp.renameFactor(factor.sid, name.slice(0, 64), now);
     const code = param(request.body, 'AuthPayload');
     if (code !== undefined && factor.status === 'unverified') {
       // Counted before compared: five guesses at most, however many arrive at once.
-      if (!totp.countFactorAttempt(factor.sid, MAX_TOTP_ATTEMPTS, now)) throw new VerifyError('FACTOR_ATTEMPTS');
+      if (!(await totp.countFactorAttempt(factor.sid, MAX_TOTP_ATTEMPTS, now))) throw new VerifyError('FACTOR_ATTEMPTS');
       if (totpMatches(deps.codes.open(factor.secretSealed), factor.config, code, now)) {
-        totp.verifyFactor(factor.sid, now);
+        await totp.verifyFactor(factor.sid, now);
         factorEvent('factor.verified', factor);
       }
     }
-    factor = loadFactor(entity, factor.sid);
+    factor = await loadFactor(entity, factor.sid);
     return factorJson(factor, baseOf(request));
   });
 
   app.delete<{ Params: { sid: string; identity: string; factor: string } }>(`${factors}/:factor`, { schema: { summary: 'Delete a factor', tags: ['TOTP'] } }, async (request, reply) => {
-    const entity = loadEntity(deps.loadService(request.params.sid).sid, request.params.identity);
-    const factor = loadFactor(entity, request.params.factor);
-    totp.deleteFactor(entity.sid, factor.sid);
+    const entity = await loadEntity((await deps.loadService(request.params.sid)).sid, request.params.identity);
+    const factor = await loadFactor(entity, request.params.factor);
+    await totp.deleteFactor(entity.sid, factor.sid);
     factorEvent('factor.deleted', factor);
     return reply.code(204).send();
   });
@@ -235,9 +235,9 @@ export function registerTotpRoutes(app: FastifyInstance, deps: TotpRoutesDeps): 
 
   const challenges = `${path}/:identity/Challenges`;
   app.post<{ Params: { sid: string; identity: string }; Body: Form }>(challenges, { schema: { summary: 'Create a challenge (TOTP: AuthPayload)', tags: ['TOTP'] } }, async (request, reply) => {
-    const entity = loadEntity(deps.loadService(request.params.sid).sid, request.params.identity);
+    const entity = await loadEntity((await deps.loadService(request.params.sid)).sid, request.params.identity);
     const form = request.body;
-    const factor = loadFactor(entity, required(form, 'FactorSid'));
+    const factor = await loadFactor(entity, required(form, 'FactorSid'));
     if (factor.status !== 'verified') throw new VerifyError('INVALID_PARAMETER', `Invalid parameter \`FactorSid\`: factor ${factor.sid} is not verified yet (verify it with AuthPayload first)`);
     const now = deps.now();
     const expiry = param(form, 'ExpirationDate');
@@ -249,33 +249,33 @@ export function registerTotpRoutes(app: FastifyInstance, deps: TotpRoutesDeps): 
       status: 'pending', respondedReason: 'none', details: message === undefined ? null : { message: message.slice(0, 1_024), fields: [], date: new Date(now).toISOString() },
       hiddenDetails: jsonObject(form, 'HiddenDetails'), metadata: null, attempts: 0, expiresAt, respondedAt: null, createdAt: now, updatedAt: now,
     };
-    totp.insertChallenge(challenge);
+    await totp.insertChallenge(challenge);
     const code = param(form, 'AuthPayload');
-    if (code !== undefined) answer(challenge, factor, code);
-    return reply.code(201).send(challengeJson(loadChallenge(entity, challenge.sid), baseOf(request)));
+    if (code !== undefined) await answer(challenge, factor, code);
+    return reply.code(201).send(challengeJson(await loadChallenge(entity, challenge.sid), baseOf(request)));
   });
 
   app.get<{ Params: { sid: string; identity: string }; Querystring: PageQuery & { FactorSid?: string; Status?: string } }>(challenges, { schema: { summary: 'List challenges', tags: ['TOTP'] } }, async (request) => {
-    const entity = loadEntity(deps.loadService(request.params.sid).sid, request.params.identity);
+    const entity = await loadEntity((await deps.loadService(request.params.sid)).sid, request.params.identity);
     const window = pageWindow(request.query);
     const filter = { factorSid: request.query.FactorSid, status: request.query.Status };
-    const { items, total } = totp.challenges(entity.sid, filter, window.offset, window.pageSize, deps.now());
+    const { items, total } = await totp.challenges(entity.sid, filter, window.offset, window.pageSize, deps.now());
     const base = baseOf(request);
     return listPage('challenges', items.map((c) => challengeJson(c, base)), total, window, base, `/v2/Services/${entity.serviceSid}/Entities/${encodeURIComponent(entity.identity)}/Challenges`,
       Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as Record<string, string>);
   });
 
   app.get<{ Params: { sid: string; identity: string; challenge: string } }>(`${challenges}/:challenge`, { schema: { summary: 'Fetch a challenge', tags: ['TOTP'] } }, async (request) => {
-    const entity = loadEntity(deps.loadService(request.params.sid).sid, request.params.identity);
-    return challengeJson(loadChallenge(entity, request.params.challenge), baseOf(request));
+    const entity = await loadEntity((await deps.loadService(request.params.sid)).sid, request.params.identity);
+    return challengeJson(await loadChallenge(entity, request.params.challenge), baseOf(request));
   });
 
   app.post<{ Params: { sid: string; identity: string; challenge: string }; Body: Form }>(`${challenges}/:challenge`, { schema: { summary: 'Answer a challenge (AuthPayload)', tags: ['TOTP'] } }, async (request) => {
-    const entity = loadEntity(deps.loadService(request.params.sid).sid, request.params.identity);
-    const challenge = loadChallenge(entity, request.params.challenge);
+    const entity = await loadEntity((await deps.loadService(request.params.sid)).sid, request.params.identity);
+    const challenge = await loadChallenge(entity, request.params.challenge);
     const code = required(request.body, 'AuthPayload');
-    if (challenge.status === 'pending') answer(challenge, loadFactor(entity, challenge.factorSid), code);
-    return challengeJson(loadChallenge(entity, challenge.sid), baseOf(request));
+    if (challenge.status === 'pending') await answer(challenge, await loadFactor(entity, challenge.factorSid), code);
+    return challengeJson(await loadChallenge(entity, challenge.sid), baseOf(request));
   });
 
   app.post<{ Params: { sid: string; identity: string; challenge: string } }>(`${challenges}/:challenge/Notifications`, { schema: { summary: 'Push notifications (not supported)', tags: ['TOTP'] } }, async () => {

@@ -14,6 +14,7 @@ import { registerSurfaceRoutes } from './surface-routes';
 import { registerHostedPages, type HostedPagesDeps } from '../pages';
 import { registerJwksRoute, registerSessionTokenRoutes, type SessionTokens } from '../session';
 import { registerVerifyRoutes, type VerifyRoutesDeps } from './verify-routes';
+import { takeRateLimits } from '../rate-limit-buckets';
 import { registerVoiceRoutes, type VoiceRoutesDeps } from './voice-routes';
 
 export interface VerifierHttpDeps extends Omit<VerifyRoutesDeps, 'accountSid'>, Omit<VoiceRoutesDeps, 'store' | 'engine' | 'now'> {
@@ -76,14 +77,18 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
   };
   // The account's credentials or one of its API keys: for the API, and for what maps it (docs, metrics).
   const authenticated = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!authenticate(request.headers.authorization, deps.credentials, deps.surface.keys)) return refuse(reply);
+    if (!(await authenticate(request.headers.authorization, deps.credentials, deps.surface.keys))) return refuse(reply);
   };
   app.register(swaggerUi, { routePrefix: '/docs', uiHooks: { onRequest: authenticated } });
   app.register(async (api) => {
     api.addHook('onRequest', authenticated);
     api.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    registerVerifyRoutes(api, { ...deps, rateLimits: deps.surface.rateLimits, accountSid: deps.credentials.accountSid });
+    registerVerifyRoutes(api, {
+      ...deps,
+      takeRateLimits: (serviceSid, values, now) => takeRateLimits(deps.surface.storage, serviceSid, values, now),
+      accountSid: deps.credentials.accountSid,
+    });
     registerSurfaceRoutes(api, { surface: deps.surface, store: deps.store, codes: deps.codes, accountSid: deps.credentials.accountSid, now: deps.now });
     if (deps.sessionTokens) registerSessionTokenRoutes(api, deps.sessionTokens);
   });

@@ -4,7 +4,7 @@ import { isSid, newSid } from '../ids';
 import type { Service, ServiceUpdate, VerifyStore } from '../store/verify-store';
 import type { VerificationEngine } from '../verification-engine';
 import type { VerifierMetrics } from '../metrics';
-import type { RateLimitStore } from '../store/rate-limit-store';
+import type { Overflow } from '../rate-limit-buckets';
 import { baseOf, listPage, pageWindow } from './paging';
 import { parseRateLimitsParam } from './rate-limit-routes';
 import { limited, required, TEXT_LIMITS } from '../text-limits';
@@ -13,7 +13,8 @@ import { serviceJson, verificationCheckJson, verificationJson } from './serializ
 export interface VerifyRoutesDeps {
   store: VerifyStore;
   /** Programmable rate limits a start's `RateLimits` meters against. */
-  rateLimits?: RateLimitStore;
+  /** Counts a start against its `RateLimits` buckets (verifier/rate-limit-buckets.ts); the first full one, if any. */
+  takeRateLimits?(serviceSid: string, values: Record<string, string>, now: number): Promise<Overflow | undefined>;
   engine: VerificationEngine;
   accountSid: string;
   defaultTtlSeconds: number;
@@ -187,7 +188,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
   }, async (request, reply) => {
     const service = loadService(request.params.sid);
     const form = request.body ?? {};
-    const overflow = deps.rateLimits?.take(service.sid, parseRateLimitsParam(str(form, 'RateLimits')), deps.now());
+    const overflow = await deps.takeRateLimits?.(service.sid, parseRateLimitsParam(str(form, 'RateLimits')), deps.now());
     if (overflow) throw new VerifyError('MAX_SEND_ATTEMPTS', `Max send attempts reached: rate limit ${overflow.uniqueName} allows ${overflow.bucket.max} per ${overflow.bucket.interval} seconds`);
     const started = engine.start(service, {
       to: str(form, 'To'),

@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { VerifyError } from '../errors';
 import { isSid, newSid } from '../ids';
-import type { Service } from '../store/verify-store';
-import type { Webhook, WebhookStore, WebhookUpdate } from '../store/webhook-store';
+import type { Service } from '../store/service-repository';
+import type { Webhook, WebhookRepository, WebhookUpdate } from '../store/webhook-repository';
 import { baseOf, listPage, pageWindow, param, params, type Form, type PageQuery } from './paging';
 import { isoDate } from './serialize';
 
 export interface WebhookRoutesDeps {
-  webhooks: WebhookStore;
-  loadService(sid: string): Service;
+  webhooks: WebhookRepository;
+  loadService(sid: string): Promise<Service>;
   now(): number;
 }
 
@@ -58,14 +58,14 @@ function changesOf(form: Form | undefined): WebhookUpdate {
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRoutesDeps): void {
   const { webhooks } = deps;
   const path = '/v2/Services/:sid/Webhooks';
-  const load = (serviceSid: string, sid: string) => {
-    const hook = isSid(sid, 'YW') ? webhooks.get(serviceSid, sid) : undefined;
+  const load = async (serviceSid: string, sid: string) => {
+    const hook = isSid(sid, 'YW') ? await webhooks.get(serviceSid, sid) : undefined;
     if (!hook) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${serviceSid}/Webhooks/${sid} was not found`);
     return hook;
   };
 
   app.post<{ Params: { sid: string }; Body: Form }>(path, { schema: { summary: 'Create a webhook', tags: ['Webhooks'] } }, async (request, reply) => {
-    const service = deps.loadService(request.params.sid);
+    const service = (await deps.loadService(request.params.sid));
     for (const required of ['FriendlyName', 'EventTypes', 'WebhookUrl']) {
       if (request.body?.[required] === undefined) throw new VerifyError('MISSING_PARAMETER', `Missing required parameter ${required} in the post body`);
     }
@@ -75,29 +75,29 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRoutesD
       sid: newSid('YW'), serviceSid: service.sid, accountSid: service.accountSid, friendlyName: changes.friendlyName!, eventTypes: changes.eventTypes!,
       status: changes.status ?? 'enabled', version: 'v2', webhookUrl: changes.webhookUrl!, webhookMethod: 'POST', createdAt: now, updatedAt: now,
     };
-    webhooks.insert(hook);
+    await webhooks.insert(hook);
     return reply.code(201).send(webhookJson(hook, baseOf(request)));
   });
 
   app.get<{ Params: { sid: string }; Querystring: PageQuery }>(path, { schema: { summary: 'List webhooks', tags: ['Webhooks'] } }, async (request) => {
-    const service = deps.loadService(request.params.sid);
+    const service = (await deps.loadService(request.params.sid));
     const window = pageWindow(request.query);
-    const { items, total } = webhooks.list(service.sid, window.offset, window.pageSize);
+    const { items, total } = await webhooks.list(service.sid, window.offset, window.pageSize);
     const base = baseOf(request);
     return listPage('webhooks', items.map((h) => webhookJson(h, base)), total, window, base, `/v2/Services/${service.sid}/Webhooks`);
   });
 
   app.get<{ Params: { sid: string; hook: string } }>(`${path}/:hook`, { schema: { summary: 'Fetch a webhook', tags: ['Webhooks'] } }, async (request) =>
-    webhookJson(load(deps.loadService(request.params.sid).sid, request.params.hook), baseOf(request)));
+    webhookJson(await load((await deps.loadService(request.params.sid)).sid, request.params.hook), baseOf(request)));
 
   app.post<{ Params: { sid: string; hook: string }; Body: Form }>(`${path}/:hook`, { schema: { summary: 'Update a webhook', tags: ['Webhooks'] } }, async (request) => {
-    const hook = load(deps.loadService(request.params.sid).sid, request.params.hook);
-    return webhookJson(webhooks.update(hook.serviceSid, hook.sid, changesOf(request.body), deps.now())!, baseOf(request));
+    const hook = await load((await deps.loadService(request.params.sid)).sid, request.params.hook);
+    return webhookJson((await webhooks.update(hook.serviceSid, hook.sid, changesOf(request.body), deps.now()))!, baseOf(request));
   });
 
   app.delete<{ Params: { sid: string; hook: string } }>(`${path}/:hook`, { schema: { summary: 'Delete a webhook', tags: ['Webhooks'] } }, async (request, reply) => {
-    const hook = load(deps.loadService(request.params.sid).sid, request.params.hook);
-    webhooks.delete(hook.serviceSid, hook.sid);
+    const hook = await load((await deps.loadService(request.params.sid)).sid, request.params.hook);
+    await webhooks.delete(hook.serviceSid, hook.sid);
     return reply.code(204).send();
   });
 }

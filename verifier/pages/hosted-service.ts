@@ -1,5 +1,6 @@
 import { newSid } from '../ids';
-import type { Service, VerifyStore } from '../store/verify-store';
+import type { Service } from '../store/service-repository';
+import type { VerifierStorage } from '../store/storage';
 
 export interface HostedServiceOptions {
   accountSid: string;
@@ -9,26 +10,31 @@ export interface HostedServiceOptions {
 
 /**
  * The Verify service behind the hosted pages. Its SID is chosen once and kept
- * in the `secrets` table; the service is created on first use, and again if
- * someone deleted it through the API.
+ * in the secrets (one value for every instance on the database); the service
+ * is created on first use, and again if someone deleted it through the API.
  */
 export class HostedService {
-  readonly #store: VerifyStore;
+  readonly #storage: VerifierStorage;
   readonly #options: HostedServiceOptions;
-  #sid: string | undefined;
+  #sid: Promise<string> | undefined;
 
-  constructor(store: VerifyStore, options: HostedServiceOptions) {
-    this.#store = store;
+  constructor(storage: VerifierStorage, options: HostedServiceOptions) {
+    this.#storage = storage;
     this.#options = options;
   }
 
-  get(now: number): Service {
+  async get(now: number): Promise<Service> {
     const { accountSid, friendlyName, ttlSeconds } = this.#options;
-    this.#sid ??= this.#store.secret(`hosted-pages-service:${accountSid}`, () => newSid('VA'), now);
-    const existing = this.#store.service(accountSid, this.#sid);
+    if (!this.#sid) {
+      this.#sid = this.#storage.secrets.getOrCreate(`hosted-pages-service:${accountSid}`, () => newSid('VA'), now);
+      // A failed read is tried again on the next request.
+      this.#sid.catch(() => (this.#sid = undefined));
+    }
+    const sid = await this.#sid;
+    const existing = await this.#storage.services.get(accountSid, sid);
     if (existing) return existing;
-    const service: Service = {
-      sid: this.#sid,
+    return this.#storage.services.insertIfAbsent({
+      sid,
       accountSid,
       friendlyName,
       codeLength: 6,
@@ -39,10 +45,6 @@ export class HostedService {
       statusCallback: null,
       createdAt: now,
       updatedAt: now,
-    };
-    this.#store.transaction(() => {
-      if (!this.#store.service(accountSid, service.sid)) this.#store.insertService(service);
     });
-    return this.#store.service(accountSid, service.sid)!;
   }
 }

@@ -67,7 +67,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       }));
     });
 
-    const service = (): Service => deps.service.get(deps.now());
+    const service = (): Promise<Service> => deps.service.get(deps.now());
     const remember = (reply: FastifyReply, session: PageSession) => reply.header('set-cookie', sessions.setCookie(session, secure()));
     const send = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
 
@@ -85,8 +85,8 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
     };
 
     /** Counts an action against the limits; answers 429 and returns false when over. */
-    const allowed = (request: FastifyRequest, reply: FastifyReply, action: PageAction, phone: string): boolean => {
-      const decision = limiter.take(action, request.ip, phone);
+    const allowed = async (request: FastifyRequest, reply: FastifyReply, action: PageAction, phone: string): Promise<boolean> => {
+      const decision = await limiter.take(action, request.ip, phone);
       if (decision.allowed) return true;
       void send(reply.header('retry-after', String(decision.retryAfterSeconds)), 429, tooMany(decision.retryAfterSeconds));
       return false;
@@ -109,15 +109,15 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       return send(reply, 200, messagePage({ brand, ...FAILURES[kind] }));
     };
 
-    const codeView = (session: PageSession, extra: { error?: string; attemptsLeft?: number; notice?: string } = {}) => {
+    const codeView = async (session: PageSession, extra: { error?: string; attemptsLeft?: number; notice?: string } = {}) => {
       const pending = session.pending!;
-      return codePage({ brand, csrf: session.csrf, codeLength: service().codeLength, to: pending.to, channel: pending.channel, ...extra });
+      return codePage({ brand, csrf: session.csrf, codeLength: (await service()).codeLength, to: pending.to, channel: pending.channel, ...extra });
     };
 
     pages.get('/', { schema: { hide: true } }, async (request, reply) => {
       const session = sessions.read(request.headers.cookie) ?? sessions.fresh();
       remember(reply, session);
-      return send(reply, 200, startPage({ brand, csrf: session.csrf, codeLength: service().codeLength, channel: session.pending?.channel }));
+      return send(reply, 200, startPage({ brand, csrf: session.csrf, codeLength: (await service()).codeLength, channel: session.pending?.channel }));
     });
 
     pages.post<{ Body: Form }>('/', { schema: { hide: true } }, async (request, reply) => {
@@ -125,19 +125,19 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       if (!session) return reply;
       const phoneInput = field(request.body, 'phone').trim();
       const channel = field(request.body, 'channel') as Channel;
-      const again = (status: number, error: { field: 'phone' | 'channel'; message: string }) => {
+      const again = async (status: number, error: { field: 'phone' | 'channel'; message: string }) => {
         remember(reply, session);
-        return send(reply, status, startPage({ brand, csrf: session.csrf, codeLength: service().codeLength, phone: phoneInput, channel: CHANNELS.includes(channel) ? channel : undefined, error }));
+        return send(reply, status, startPage({ brand, csrf: session.csrf, codeLength: (await service()).codeLength, phone: phoneInput, channel: CHANNELS.includes(channel) ? channel : undefined, error }));
       };
       const phone = parseE164(compactPhone(phoneInput));
       if (!phone) {
         return again(422, { field: 'phone', message: phoneInput ? 'This is not a phone number in international format. Start with + and the country code.' : 'Enter your phone number.' });
       }
       if (!CHANNELS.includes(channel)) return again(422, { field: 'channel', message: 'Choose how we should send your code.' });
-      if (!allowed(request, reply, 'start', phone.e164)) return reply;
+      if (!(await allowed(request, reply, 'start', phone.e164))) return reply;
       let verification: Verification;
       try {
-        verification = engine.start(service(), { to: phone.e164, channel, pageSession: PageSessions.tag(session) }).verification;
+        verification = engine.start(await service(), { to: phone.e164, channel, pageSession: PageSessions.tag(session) }).verification;
       } catch (error) {
         if (!(error instanceof VerifyError)) throw error;
         if (error.code === VERIFY_ERRORS.MAX_SEND_ATTEMPTS.code || error.code === VERIFY_ERRORS.TOO_MANY_REQUESTS.code) {
@@ -162,7 +162,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       const session = sessions.read(request.headers.cookie);
       if (!session?.pending) return reply.code(303).header('location', '/').send();
       remember(reply, session);
-      return send(reply, 200, codeView(session));
+      return send(reply, 200, await codeView(session));
     });
 
     pages.post<{ Body: Form }>('/code', { schema: { hide: true } }, async (request, reply) => {
@@ -173,14 +173,14 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       const code = field(request.body, 'code').trim();
       if (!code) {
         remember(reply, session);
-        return send(reply, 422, codeView(session, { error: pending.channel === 'flashcall' ? 'Enter the number that called you.' : 'Enter the code.' }));
+        return send(reply, 422, await codeView(session, { error: pending.channel === 'flashcall' ? 'Enter the number that called you.' : 'Enter the code.' }));
       }
       const pageSession = PageSessions.tag(session);
       // Checks count per number and page session: a replayed cookie counts against its own session only, never the number's other browsers.
-      if (!allowed(request, reply, 'check', `${pending.to} ${pageSession}`)) return reply;
+      if (!(await allowed(request, reply, 'check', `${pending.to} ${pageSession}`))) return reply;
       let result: Verification;
       try {
-        result = engine.check(service(), { code, verificationSid: pending.sid, pageSession });
+        result = engine.check(await service(), { code, verificationSid: pending.sid, pageSession });
       } catch (error) {
         if (!(error instanceof VerifyError)) throw error;
         if (error.code === VERIFY_ERRORS.MAX_CHECK_ATTEMPTS.code) return failed(reply, session, 'attempts');
@@ -188,7 +188,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
         if (error.code === VERIFY_ERRORS.INVALID_PARAMETER.code) {
           // Longer than any code: not counted, shown like a wrong one.
           remember(reply, session);
-          return send(reply, 422, codeView(session, { error: pending.channel === 'flashcall' ? 'That is not the number that called you.' : 'That code is not right.' }));
+          return send(reply, 422, await codeView(session, { error: pending.channel === 'flashcall' ? 'That is not the number that called you.' : 'That code is not right.' }));
         }
         throw error;
       }
@@ -201,7 +201,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       if (result.status === 'pending') {
         remember(reply, session);
         const wrong = pending.channel === 'flashcall' ? 'That is not the number that called you.' : 'That code is not right.';
-        return send(reply, 422, codeView(session, { error: wrong, attemptsLeft: Math.max(0, MAX_CHECKS - result.checks) }));
+        return send(reply, 422, await codeView(session, { error: wrong, attemptsLeft: Math.max(0, MAX_CHECKS - result.checks) }));
       }
       return failed(reply, session, result.status === 'max_attempts_reached' ? 'attempts' : 'expired');
     });
@@ -211,11 +211,11 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       if (!session) return reply;
       const pending = session.pending;
       if (!pending) return reply.code(303).header('location', '/').send();
-      if (!allowed(request, reply, 'start', pending.to)) return reply;
+      if (!(await allowed(request, reply, 'start', pending.to))) return reply;
       let verification: Verification;
       try {
         // A repeat start re-sends the same code as a new attempt, or starts afresh if the old one expired.
-        verification = engine.start(service(), { to: pending.to, channel: pending.channel, pageSession: PageSessions.tag(session) }).verification;
+        verification = engine.start(await service(), { to: pending.to, channel: pending.channel, pageSession: PageSessions.tag(session) }).verification;
       } catch (error) {
         if (!(error instanceof VerifyError)) throw error;
         if (error.code === VERIFY_ERRORS.MAX_SEND_ATTEMPTS.code || error.code === VERIFY_ERRORS.TOO_MANY_REQUESTS.code) {
@@ -229,7 +229,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       deps.metrics?.started.inc({ channel: pending.channel });
       const next: PageSession = { ...session, pending: { ...pending, sid: verification.sid } };
       remember(reply, next);
-      return send(reply, 200, codeView(next, { notice: pending.channel === 'sms' ? 'We sent you a new text message.' : 'We are calling you again.' }));
+      return send(reply, 200, await codeView(next, { notice: pending.channel === 'sms' ? 'We sent you a new text message.' : 'We are calling you again.' }));
     });
   });
 }

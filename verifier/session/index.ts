@@ -1,6 +1,5 @@
 import type { Clock } from '../../gateway/clock';
-import { PagesStore } from '../store/pages-store';
-import type { VerifyStore } from '../store/verify-store';
+import type { VerifierStorage } from '../store/storage';
 import { SessionTokens, type SessionTokenSettings } from './session-tokens';
 import { SigningKeys, type KeySealer } from './signing-keys';
 
@@ -17,18 +16,17 @@ export {
 export { registerJwksRoute, registerSessionTokenRoutes } from './session-routes';
 
 /**
- * Session tokens signed with keys kept in the verifier's database, sealed by
+ * Session tokens signed with keys kept in the verifier's storage, sealed by
  * `sealer` (the verifier's CodeBook); `issuer` is read at each signature (the
  * public URL is known once listening).
  */
-export function createSessionTokens(store: VerifyStore, clock: Clock, issuer: () => string, settings: SessionTokenSettings, sealer?: KeySealer): SessionTokens {
+export function createSessionTokens(storage: VerifierStorage, clock: Clock, issuer: () => string, settings: SessionTokenSettings, sealer?: KeySealer): SessionTokens {
   if (!Number.isInteger(settings.ttlSeconds) || settings.ttlSeconds < 10 || settings.ttlSeconds > 86_400) {
     throw new Error(`sessionTokens.ttlSeconds must be an integer from 10 to 86400 seconds, got ${settings.ttlSeconds}`);
   }
   if (!Number.isInteger(settings.rotateAfterSeconds) || settings.rotateAfterSeconds < 0) {
     throw new Error(`sessionTokens.rotateAfterSeconds must be a whole number of seconds (0 = rotate only on request), got ${settings.rotateAfterSeconds}`);
   }
-  const keys = new SigningKeys(new PagesStore(store), clock, { tokenTtlSeconds: settings.ttlSeconds, rotateAfterSeconds: settings.rotateAfterSeconds }, sealer);
-  keys.sealStoredKeys();
+  const keys = new SigningKeys(storage, clock, { tokenTtlSeconds: settings.ttlSeconds, rotateAfterSeconds: settings.rotateAfterSeconds }, sealer);
   return new SessionTokens({ keys, clock, issuer, settings });
 }

@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { VerifyError } from '../errors';
 import type { SessionTokens } from './session-tokens';
 
-/** `GET /.well-known/jwks.json`: public, cacheable for a minute (a rotation publishes a new key at once). */
+/** `GET /.well-known/jwks.json`: public, cacheable for a minute (a rotation publishes a new key at once; other instances within seconds). */
 export function registerJwksRoute(app: FastifyInstance, tokens: SessionTokens): void {
   app.get('/.well-known/jwks.json', {
     schema: { summary: 'Public keys of session tokens (JWKS)', tags: ['Session tokens'], security: [] },
-  }, async (_request, reply) => reply.header('cache-control', 'public, max-age=60').header('access-control-allow-origin', '*').send(tokens.jwks()));
+  }, async (_request, reply) => reply.header('cache-control', 'public, max-age=60').header('access-control-allow-origin', '*').send(await tokens.jwks()));
 }
 
 /**

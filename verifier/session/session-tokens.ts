@@ -114,7 +114,8 @@ export class SessionTokens {
     const ttl = this.#deps.settings.ttlSeconds;
     let verified;
     try {
-      verified = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
+      // The key set of the token's `kid`: one another instance made just now is read from storage.
+      verified = await jwtVerify(token, async (header, jws) => createLocalJWKSet(await this.#deps.keys.jwks(header.kid))(header, jws), {
         algorithms: [SESSION_TOKEN_ALG],
         issuer: this.#deps.issuer(),
         audience: this.#audience(),
@@ -143,7 +144,7 @@ export class SessionTokens {
     return this.#deps.settings.audience ?? this.#deps.issuer();
   }
 
-  jwks(): JSONWebKeySet {
+  jwks(): Promise<JSONWebKeySet> {
     return this.#deps.keys.jwks();
   }
 

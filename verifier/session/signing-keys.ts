@@ -1,6 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
 import type { Clock } from '../../gateway/clock';
-import type { PagesStore, SessionKeyRow } from '../store/pages-store';
+import type { SessionKeyRow } from '../store/session-key-repository';
+import type { VerifierStorage } from '../store/storage';
 
 export const SESSION_TOKEN_ALG = 'ES256';
 
@@ -26,51 +27,50 @@ export interface SigningKeysSettings {
   rotateAfterSeconds: number;
 }
 
-/** How long this process trusts its copy of the key set before reading it again (another instance may have rotated). */
-const RELOAD_AFTER_MS = 60_000;
+/**
+ * How long this process trusts its copy of the key set before reading it again: another instance on the
+ * database may have rotated. A token naming a key not in the copy reads the set again at once.
+ */
+const RELOAD_AFTER_MS = 5_000;
 
 /**
- * The ES256 keys that sign session tokens, kept in SQLite so a restart keeps
- * them. One key signs; `rotate()` makes a new one the signer and retires the
+ * The ES256 keys that sign session tokens, kept in the verifier's storage so a
+ * restart keeps them and every instance on the database signs and validates
+ * with the same set (private parts sealed under the code key each is given). One key signs; `rotate()` makes a new one the signer and retires the
  * old one, which stays in the JWKS until every token it signed has expired
  * (retired_at + token TTL); the next rotation deletes it. The `kid` is the
  * key's RFC 7638 thumbprint.
  *
  * The key set is held in memory: loaded once, replaced on rotation, and read
- * again (a SELECT, never a write) at most once a minute, so serving the JWKS
- * or validating a token never writes the database, however often it is asked.
+ * again (a read, never a write) when older than RELOAD_AFTER_MS or when a
+ * token names a key it does not hold, so serving the JWKS or validating a
+ * token never writes the database, however often it is asked.
  */
 export class SigningKeys {
-  readonly #store: PagesStore;
+  readonly #storage: VerifierStorage;
   readonly #clock: Clock;
   readonly #settings: SigningKeysSettings;
   readonly #imported = new Map<string, CryptoKey>();
   #rows: (SessionKeyRow & { jwk: JWK })[] = [];
   #loadedAt = -Infinity;
+  /** The first load, which also seals keys stored in clear; later loads only read. */
+  #firstLoad: Promise<void> | undefined;
   /** Serializes key creation in this process, so two first signatures do not make two keys. */
   #creating: Promise<SigningKey> | undefined;
 
   readonly #sealer: KeySealer | undefined;
 
   /** With a `sealer`, private keys are stored sealed, so a copy of the database cannot sign tokens. */
-  constructor(store: PagesStore, clock: Clock, settings: SigningKeysSettings, sealer?: KeySealer) {
-    this.#store = store;
+  constructor(storage: VerifierStorage, clock: Clock, settings: SigningKeysSettings, sealer?: KeySealer) {
+    this.#storage = storage;
     this.#clock = clock;
     this.#settings = settings;
     this.#sealer = sealer;
   }
 
-  /** Seals the private keys an earlier version stored in clear, leaving no copy of them in the files. */
-  sealStoredKeys(): void {
-    const sealer = this.#sealer;
-    if (!sealer) return;
-    const clear = this.#store.sessionKeys().filter((row) => inClear(row.privateJwk));
-    if (clear.length > 0) this.#store.replacePrivateKeys(clear.map((row) => ({ kid: row.kid, privateJwk: sealer.seal(row.privateJwk) })));
-  }
-
   /** The signing key: the active one, or a new one when there is none or it is due for rotation. */
   async current(): Promise<SigningKey> {
-    const active = this.#keys().filter((row) => row.retiredAt === null).at(-1);
+    const active = (await this.#keys()).filter((row) => row.retiredAt === null).at(-1);
     const now = this.#clock.now();
     const due = active && this.#settings.rotateAfterSeconds > 0 && now - active.createdAt >= this.#settings.rotateAfterSeconds * 1000;
     if (active && !due) {
@@ -89,10 +89,15 @@ export class SigningKeys {
     return this.#creating;
   }
 
-  /** The public keys a verifier needs: the signer and every retired key whose tokens may still be valid. */
-  jwks(): JSONWebKeySet {
+  /**
+   * The public keys a verifier needs: the signer and every retired key whose tokens may still be valid.
+   * With `kid`, a key this copy does not hold makes it read the set again (another instance's new key).
+   */
+  async jwks(kid?: string): Promise<JSONWebKeySet> {
+    let rows = await this.#keys();
+    if (kid !== undefined && !rows.some((row) => row.kid === kid)) rows = await this.#load();
     const before = this.#clock.now() - this.#settings.tokenTtlSeconds * 1000;
-    return { keys: this.#keys().filter((row) => row.retiredAt === null || row.retiredAt > before).map((row) => row.jwk) };
+    return { keys: rows.filter((row) => row.retiredAt === null || row.retiredAt > before).map((row) => row.jwk) };
   }
 
   async #create(): Promise<SigningKey> {
@@ -102,23 +107,37 @@ export class SigningKeys {
     const now = this.#clock.now();
     const published: JWK = { ...publicJwk, kid, alg: SESSION_TOKEN_ALG, use: 'sig' };
     const privateJwk = JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: SESSION_TOKEN_ALG } satisfies JWK);
-    this.#store.addSessionKey({ kid, privateJwk: this.#sealer ? this.#sealer.seal(privateJwk) : privateJwk, publicJwk: JSON.stringify(published), createdAt: now }, now);
-    // A key retired more than one token lifetime ago has no valid token left: forget it.
-    this.#store.dropSessionKeysRetiredBefore(now - this.#settings.tokenTtlSeconds * 1000);
+    const row = { kid, privateJwk: this.#sealer ? this.#sealer.seal(privateJwk) : privateJwk, publicJwk: JSON.stringify(published), createdAt: now };
+    await this.#storage.transaction(async (tx) => {
+      await tx.sessionKeys.retireActive(now);
+      await tx.sessionKeys.insert(row);
+      // A key retired more than one token lifetime ago has no valid token left: forget it.
+      await tx.sessionKeys.dropRetiredBefore(now - this.#settings.tokenTtlSeconds * 1000);
+    });
     this.#imported.set(kid, privateKey);
-    this.#load();
+    await this.#load();
     for (const known of this.#imported.keys()) if (!this.#rows.some((row) => row.kid === known)) this.#imported.delete(known);
     return { kid, privateKey, createdAt: now };
   }
 
-  #keys(): (SessionKeyRow & { jwk: JWK })[] {
-    if (this.#clock.now() - this.#loadedAt >= RELOAD_AFTER_MS) this.#load();
+  async #keys(): Promise<(SessionKeyRow & { jwk: JWK })[]> {
+    this.#firstLoad ??= this.#sealStoredKeys().then(() => this.#load()).then(() => undefined);
+    await this.#firstLoad;
+    return this.#clock.now() - this.#loadedAt >= RELOAD_AFTER_MS ? this.#load() : this.#rows;
+  }
+
+  async #load(): Promise<(SessionKeyRow & { jwk: JWK })[]> {
+    this.#rows = (await this.#storage.sessionKeys.all()).map((row) => ({ ...row, jwk: JSON.parse(row.publicJwk) as JWK }));
+    this.#loadedAt = this.#clock.now();
     return this.#rows;
   }
 
-  #load(): void {
-    this.#rows = this.#store.sessionKeys().map((row) => ({ ...row, jwk: JSON.parse(row.publicJwk) as JWK }));
-    this.#loadedAt = this.#clock.now();
+  /** Seals the private keys an earlier version stored in clear, leaving no copy of them in the files. */
+  async #sealStoredKeys(): Promise<void> {
+    const sealer = this.#sealer;
+    if (!sealer) return;
+    const clear = (await this.#storage.sessionKeys.all()).filter((row) => inClear(row.privateJwk));
+    if (clear.length > 0) await this.#storage.sessionKeys.replacePrivateKeys(clear.map((row) => ({ kid: row.kid, privateJwk: sealer.seal(row.privateJwk) })));
   }
 
   async #privateKey(row: SessionKeyRow): Promise<CryptoKey> {
