@@ -1,6 +1,7 @@
 // The Verify v2 surface beyond services, verifications and checks, driven by the official twilio client:
 // API keys, programmable rate limits, attempts and their summary, the safe list, templates, messaging
 // configurations, webhooks (signed deliveries) and TOTP factors and challenges.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,11 +49,14 @@ describe('API keys', () => {
     expect((await restError(withKey.newKeys.create({}))).status).toBe(401);
     expect((await restError(client(key.sid, 'wrong').verify.v2.services(service.sid).fetch())).code).toBe(20003);
 
+    // Stored hashed: the key's row holds the SHA-256 of the secret, never the secret.
+    const stored = await stack.verifier.storage.apiKeys.secretHash(credentials.accountSid, key.sid);
+    expect(stored).toBe(createHash('sha256').update(key.secret).digest('hex'));
+    expect(JSON.stringify(await stack.verifier.storage.apiKeys.get(credentials.accountSid, key.sid))).not.toContain(key.secret);
+
     await account.keys(key.sid).remove();
     const refused = await restError(withKey.verify.v2.services(service.sid).fetch());
     expect(refused).toMatchObject({ status: 401, code: 20003 });
-    // Stored hashed: the secret is nowhere in the database.
-    expect(JSON.stringify(stack.verifier.db.prepare('SELECT * FROM api_keys').all())).not.toContain(key.secret);
   });
 });
 
@@ -163,7 +167,9 @@ describe('webhooks and TOTP', () => {
       const secret = (factor.binding as { secret: string; uri: string }).secret;
       expect((factor.binding as { uri: string }).uri).toMatch(/^otpauth:\/\/totp\//);
       // The seed is sealed at rest.
-      expect(JSON.stringify(stack.verifier.db.prepare('SELECT * FROM factors').all())).not.toContain(secret);
+      const stored = await stack.verifier.storage.totp.factor(factor.entitySid, factor.sid);
+      expect(stored?.secretSealed).toMatch(/^[\w-]{40,}$/);
+      expect(JSON.stringify(stored)).not.toContain(secret);
       const config = { timeStep: 30, skew: 1, codeLength: 6, alg: 'sha1' as const };
 
       const wrong = await entity.factors(factor.sid).update({ authPayload: totpCode(secret, config, Date.now()) === '000000' ? '111111' : '000000' });

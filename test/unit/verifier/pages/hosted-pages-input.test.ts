@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStack, authHeader, type RunningStack } from '../../../support/stack-harness';
+import { startStack, authHeader, credentials, type RunningStack } from '../../../support/stack-harness';
+import { storedVerifications } from '../../../support/stored-verifications';
 import { TestHandset } from '../../../support/handset';
 import { Browser, csrfOf, decode, textOf } from './browser';
 
@@ -23,7 +24,7 @@ describe('hosted pages: input the Verify API refuses', () => {
     const answer = await browser.post('/code', { csrf: csrfOf(form), code: '1'.repeat(5_000) });
     expect(answer.status).toBe(422);
     expect(textOf(answer, 'code-error')).toContain('That code is not right.');
-    expect(s.verifier.store.db.prepare('SELECT checks FROM verifications').get()).toEqual({ checks: 0 });
+    expect((await storedVerifications(s.verifier.storage, credentials.accountSid)).map((v) => v.checks)).toEqual([0]);
   });
 
   it('tells a number that answered STOP how to receive texts again', async () => {

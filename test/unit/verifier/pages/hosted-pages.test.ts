@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStack, authHeader, type RunningStack } from '../../../support/stack-harness';
+import { startStack, authHeader, credentials, type RunningStack } from '../../../support/stack-harness';
+import { storedVerifications } from '../../../support/stored-verifications';
 import { TestHandset } from '../../../support/handset';
 import type { VerifierOptions } from '../../../../verifier';
 import { Browser, csrfOf, decode, textOf, type Page } from './browser';
@@ -73,8 +74,8 @@ describe('hosted pages: SMS', () => {
     expect(protectedHeader.kid).toBeTruthy();
 
     // The hosted service exists, named by the setting, and the verification is approved.
-    const rows = s.verifier.store.db.prepare('SELECT v.status, s.friendly_name AS name FROM verifications v JOIN services s ON s.sid = v.service_sid').all();
-    expect(rows).toEqual([{ status: 'approved', name: 'Verigate' }]);
+    const stored = await storedVerifications(s.verifier.storage, credentials.accountSid);
+    expect(stored.map((v) => ({ status: v.status, name: v.serviceName }))).toEqual([{ status: 'approved', name: 'Verigate' }]);
     expectCleanUrls(browser, code);
     // The pending verification is forgotten: the code form sends the browser back to the start.
     expect((await browser.get('/code')).location).toBe('/');
@@ -137,7 +138,7 @@ describe('hosted pages: SMS', () => {
     const s = await stack();
     const browser = new Browser(s.verifyUrl);
     const page = await startVerification(browser, '+4915112350003', 'sms');
-    const { sid, service_sid: service } = s.verifier.store.db.prepare('SELECT sid, service_sid FROM verifications').get() as { sid: string; service_sid: string };
+    const [{ sid, serviceSid: service }] = (await storedVerifications(s.verifier.storage, credentials.accountSid)) as [{ sid: string; serviceSid: string }];
     expect((await s.verify(`/v2/Services/${service}/Verifications/${sid}`, { Status: 'canceled' })).status).toBe(200);
     const expired = await browser.post('/code', { csrf: csrfOf(page), code: '123456' });
     expect(expired.body).toContain('<h1>This code has expired</h1>');
@@ -167,7 +168,7 @@ describe('hosted pages: SMS', () => {
     expect(page.body).toMatch(/<p class="error" id="phone-error" role="alert">This is not a phone number in international format/);
     expect(page.body).toContain('value="0151 &#34;&#60;b&#62;&#34;"');
     expect(page.body).not.toContain('<b>');
-    expect(s.verifier.store.db.prepare('SELECT COUNT(*) AS n FROM verifications').get()).toEqual({ n: 0 });
+    expect(await storedVerifications(s.verifier.storage, credentials.accountSid)).toEqual([]);
   });
 });
 
@@ -228,7 +229,7 @@ describe('hosted pages: CSRF', () => {
     forged.cookies.set('verigate_page', Buffer.from(JSON.stringify({ csrf: 'x', exp: Date.now() + 60_000 })).toString('base64url'));
     expect((await forged.post('/', { ...form, csrf: 'x' })).status).toBe(403);
     expect((await alice.post('/code', { code: '123456' })).status).toBe(403);
-    expect(s.verifier.store.db.prepare('SELECT COUNT(*) AS n FROM verifications').get()).toEqual({ n: 0 });
+    expect(await storedVerifications(s.verifier.storage, credentials.accountSid)).toEqual([]);
 
     // The right token passes.
     expect((await alice.post('/', { ...form, csrf: aliceToken })).status).toBe(303);
@@ -250,7 +251,7 @@ describe('hosted pages: rate limits', () => {
     expect(last!.headers.get('retry-after')).toBe('60');
     expect(last!.body).toContain('<h1>Too many attempts</h1>');
     expect(last!.body).toMatch(/role="alert"[^]*Please wait 1 minutes/);
-    expect(s.verifier.store.db.prepare('SELECT COUNT(*) AS n FROM verifications').get()).toEqual({ n: 2 });
+    expect(await storedVerifications(s.verifier.storage, credentials.accountSid)).toHaveLength(2);
   });
 
   it('limits starts per phone number across browsers, and checks per number', async () => {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, generateKeyPair } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type SqliteDatabase } from '../../../../gateway/storage/sqlite';
 import { createSessionTokens, type SessionTokens } from '../../../../verifier/session';
-import { VerifyStore } from '../../../../verifier/store/verify-store';
+import { openStorage } from '../../../../verifier/store/open-storage';
+import type { VerifierStorage } from '../../../../verifier/store/storage';
 import { startStack, type RunningStack } from '../../../support/stack-harness';
 import { ManualClock } from '../../../support/manual-clock';
 
@@ -15,15 +15,19 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function tokensOn(db: SqliteDatabase, clock: ManualClock, settings = { ttlSeconds: 600, rotateAfterSeconds: 0 }): SessionTokens {
-  return createSessionTokens(new VerifyStore(db), clock, () => ISSUER, settings);
+function tokensOn(storage: VerifierStorage, clock: ManualClock, settings = { ttlSeconds: 600, rotateAfterSeconds: 0 }): SessionTokens {
+  return createSessionTokens(storage, clock, () => ISSUER, settings);
 }
 
-function memoryTokens(settings?: { ttlSeconds: number; rotateAfterSeconds: number }): { tokens: SessionTokens; clock: ManualClock } {
-  const db = openDatabase(':memory:');
-  cleanups.push(() => db.close());
+async function memoryStorage(): Promise<VerifierStorage> {
+  const storage = await openStorage({ dataFile: ':memory:' });
+  cleanups.push(() => storage.close());
+  return storage;
+}
+
+async function memoryTokens(settings?: { ttlSeconds: number; rotateAfterSeconds: number }): Promise<{ tokens: SessionTokens; clock: ManualClock }> {
   const clock = new ManualClock();
-  return { tokens: tokensOn(db, clock, settings), clock };
+  return { tokens: tokensOn(await memoryStorage(), clock, settings), clock };
 }
 
 async function stack(): Promise<RunningStack> {
@@ -38,25 +42,25 @@ async function validate(s: RunningStack, token: string): Promise<{ status: numbe
 
 describe('session tokens', () => {
   it('are ES256 JWTs with a kid, sub = the number, iss = the issuer, ten minutes of life, that verify against the JWKS', async () => {
-    const { tokens, clock } = memoryTokens();
+    const { tokens, clock } = await memoryTokens();
     const issued = await tokens.issue('+4915112360001', 'sms');
     expect(decodeProtectedHeader(issued.token)).toEqual({ alg: 'ES256', typ: 'JWT', kid: issued.kid });
-    const { payload } = await jwtVerify(issued.token, createLocalJWKSet(tokens.jwks()), { issuer: ISSUER, currentDate: new Date(clock.now()) });
+    const { payload } = await jwtVerify(issued.token, createLocalJWKSet(await tokens.jwks()), { issuer: ISSUER, currentDate: new Date(clock.now()) });
     expect(payload).toMatchObject({ sub: '+4915112360001', iss: ISSUER, iat: Math.floor(clock.now() / 1000), exp: Math.floor(clock.now() / 1000) + 600 });
     expect(payload.jti).toMatch(/^[\w-]{22}$/);
   });
 
   it('publish only public keys in the JWKS: EC P-256, with kid, alg and use', async () => {
-    const { tokens } = memoryTokens();
+    const { tokens } = await memoryTokens();
     const { kid } = await tokens.issue('+4915112360002', 'sms');
-    const { keys } = tokens.jwks();
+    const { keys } = await tokens.jwks();
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', kid, alg: 'ES256', use: 'sig' });
     expect(keys[0]).not.toHaveProperty('d');
   });
 
   it('are refused once expired, by reason', async () => {
-    const { tokens, clock } = memoryTokens();
+    const { tokens, clock } = await memoryTokens();
     const { token } = await tokens.issue('+4915112360003', 'call');
     expect(await tokens.validate(token)).toMatchObject({ valid: true, claims: { sub: '+4915112360003', amr: ['tel'] } });
     clock.advance(599_000);
@@ -66,14 +70,14 @@ describe('session tokens', () => {
   });
 
   it('keep tokens of the previous key valid after a rotation until they expire, then drop the old key from the JWKS', async () => {
-    const { tokens, clock } = memoryTokens();
+    const { tokens, clock } = await memoryTokens();
     const old = await tokens.issue('+4915112360004', 'sms');
     clock.advance(300_000);
     const newKid = await tokens.rotate();
     expect(newKid).not.toBe(old.kid);
     const fresh = await tokens.issue('+4915112360004', 'sms');
     expect(fresh.kid).toBe(newKid);
-    expect(tokens.jwks().keys.map((k) => k.kid)).toEqual([old.kid, newKid]);
+    expect((await tokens.jwks()).keys.map((k) => k.kid)).toEqual([old.kid, newKid]);
     expect((await tokens.validate(old.token)).valid).toBe(true);
     expect((await tokens.validate(fresh.token)).valid).toBe(true);
 
@@ -81,26 +85,26 @@ describe('session tokens', () => {
     clock.advance(300_000);
     expect(await tokens.validate(old.token)).toEqual({ valid: false, reason: 'expired' });
     clock.advance(300_000);
-    expect(tokens.jwks().keys.map((k) => k.kid)).toEqual([newKid]);
+    expect((await tokens.jwks()).keys.map((k) => k.kid)).toEqual([newKid]);
     expect(await tokens.validate(old.token)).toEqual({ valid: false, reason: 'unknown_key' });
   });
 
   it('rotate the key by themselves once it is older than rotateAfterSeconds', async () => {
-    const { tokens, clock } = memoryTokens({ ttlSeconds: 600, rotateAfterSeconds: 3600 });
+    const { tokens, clock } = await memoryTokens({ ttlSeconds: 600, rotateAfterSeconds: 3600 });
     const first = await tokens.issue('+4915112360005', 'sms');
     clock.advance(3_599_000);
     expect((await tokens.issue('+4915112360005', 'sms')).kid).toBe(first.kid);
     clock.advance(1_000);
     const second = await tokens.issue('+4915112360005', 'sms');
     expect(second.kid).not.toBe(first.kid);
-    expect(tokens.jwks().keys).toHaveLength(2);
+    expect((await tokens.jwks()).keys).toHaveLength(2);
   });
 
   it('make one key when many tokens are issued at once on a fresh database', async () => {
-    const { tokens } = memoryTokens();
+    const { tokens } = await memoryTokens();
     const issued = await Promise.all(Array.from({ length: 10 }, () => tokens.issue('+4915112360006', 'sms')));
     expect(new Set(issued.map((i) => i.kid)).size).toBe(1);
-    expect(tokens.jwks().keys).toHaveLength(1);
+    expect((await tokens.jwks()).keys).toHaveLength(1);
   });
 
   it('keep their keys across a restart on the same database file', async () => {
@@ -108,10 +112,10 @@ describe('session tokens', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'verigate.db');
     const clock = new ManualClock();
-    const before = openDatabase(file);
+    const before = await openStorage({ dataFile: file });
     const { token, kid } = await tokensOn(before, clock).issue('+4915112360007', 'sms');
-    before.close();
-    const after = openDatabase(file);
+    await before.close();
+    const after = await openStorage({ dataFile: file });
     cleanups.push(() => after.close());
     const restarted = tokensOn(after, clock);
     expect(await restarted.validate(token)).toMatchObject({ valid: true, kid });
@@ -119,7 +123,7 @@ describe('session tokens', () => {
   });
 
   it('are refused when signed by another key, for another issuer, or not a JWT at all', async () => {
-    const { tokens, clock } = memoryTokens();
+    const { tokens, clock } = await memoryTokens();
     const { token, kid } = await tokens.issue('+4915112360008', 'sms');
     const [header, payload] = token.split('.');
     const other = await generateKeyPair('ES256');
@@ -128,9 +132,7 @@ describe('session tokens', () => {
     expect(await tokens.validate(forged)).toEqual({ valid: false, reason: 'bad_signature' });
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), sub: '+4915112369999' })).toString('base64url')}.${token.split('.')[2]}`;
     expect(await tokens.validate(tampered)).toEqual({ valid: false, reason: 'bad_signature' });
-    const db = openDatabase(':memory:');
-    cleanups.push(() => db.close());
-    const elsewhere = createSessionTokens(new VerifyStore(db), clock, () => 'https://elsewhere.example.test', { ttlSeconds: 600, rotateAfterSeconds: 0 });
+    const elsewhere = createSessionTokens(await memoryStorage(), clock, () => 'https://elsewhere.example.test', { ttlSeconds: 600, rotateAfterSeconds: 0 });
     const foreign = await elsewhere.issue('+4915112360008', 'sms');
     expect(await tokens.validate(foreign.token)).toEqual({ valid: false, reason: 'unknown_key' });
     expect(await tokens.validate('not-a-jwt')).toEqual({ valid: false, reason: 'malformed' });
@@ -139,20 +141,17 @@ describe('session tokens', () => {
   });
 
   it('refuse a token of a known key with the wrong issuer', async () => {
-    const db = openDatabase(':memory:');
-    cleanups.push(() => db.close());
     const clock = new ManualClock();
     let issuer = 'https://old.example.test';
-    const tokens = createSessionTokens(new VerifyStore(db), clock, () => issuer, { ttlSeconds: 600, rotateAfterSeconds: 0 });
+    const tokens = createSessionTokens(await memoryStorage(), clock, () => issuer, { ttlSeconds: 600, rotateAfterSeconds: 0 });
     const { token } = await tokens.issue('+4915112360009', 'sms');
     issuer = ISSUER;
     expect(await tokens.validate(token)).toEqual({ valid: false, reason: 'wrong_issuer' });
   });
 
-  it('fail fast on a bad setting, naming it', () => {
-    const db = openDatabase(':memory:');
-    cleanups.push(() => db.close());
-    expect(() => createSessionTokens(new VerifyStore(db), new ManualClock(), () => ISSUER, { ttlSeconds: 0, rotateAfterSeconds: 0 })).toThrow(/sessionTokens\.ttlSeconds/);
+  it('fail fast on a bad setting, naming it', async () => {
+    const storage = await memoryStorage();
+    expect(() => createSessionTokens(storage, new ManualClock(), () => ISSUER, { ttlSeconds: 0, rotateAfterSeconds: 0 })).toThrow(/sessionTokens\.ttlSeconds/);
   });
 });
 

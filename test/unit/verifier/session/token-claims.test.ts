@@ -1,9 +1,7 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../../gateway/storage/sqlite';
 import { SessionTokens, SigningKeys, SESSION_TOKEN_ALG } from '../../../../verifier/session';
-import { PagesStore } from '../../../../verifier/store/pages-store';
-import { VerifyStore } from '../../../../verifier/store/verify-store';
+import { openStorage } from '../../../../verifier/store/open-storage';
 import { ManualClock } from '../../../support/manual-clock';
 
 const ISSUER = 'https://verify.example.test';
@@ -11,16 +9,16 @@ const AUDIENCE = 'AC' + 'ab'.repeat(16);
 const TTL = 600;
 
 const cleanups: (() => unknown)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 /** Session tokens and their signing keys, so a test can sign what the verifier never would, with its real key. */
 async function withRealKey() {
-  const db = openDatabase(':memory:');
-  cleanups.push(() => db.close());
+  const storage = await openStorage({ dataFile: ':memory:' });
+  cleanups.push(() => storage.close());
   const clock = new ManualClock();
-  const keys = new SigningKeys(new PagesStore(new VerifyStore(db)), clock, { tokenTtlSeconds: TTL, rotateAfterSeconds: 0 });
+  const keys = new SigningKeys(storage, clock, { tokenTtlSeconds: TTL, rotateAfterSeconds: 0 });
   const tokens = new SessionTokens({ keys, clock, issuer: () => ISSUER, settings: { ttlSeconds: TTL, rotateAfterSeconds: 0, audience: AUDIENCE } });
   const key = await keys.current();
   const now = Math.floor(clock.now() / 1000);
