@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { Gateway } from '../gateway/gateway';
 import { parseSmppUrl } from '../gateway/smpp';
-import { openDatabase } from '../gateway/storage/sqlite';
+import { openSqliteOutbox } from '../gateway/outbox';
 import { startChildServer } from './lib/child-server';
 import { machineLine, markdownTable, type BenchResult } from './lib/results';
 import { envInt, median } from './lib/stats';
@@ -18,9 +18,9 @@ import { BENCH_PASSWORD, BENCH_SYSTEM_ID } from './servers/bench-credentials';
 const WINDOWS = [1, 10, 50];
 
 async function gatewayRun(port: number, window: number, messages: number): Promise<number> {
-  const db = openDatabase(':memory:');
+  const store = openSqliteOutbox(':memory:');
   const gateway = new Gateway({
-    db,
+    outbox: store.outbox,
     smpp: parseSmppUrl(`smpp://${BENCH_SYSTEM_ID}:${BENCH_PASSWORD}@127.0.0.1:${port}?window=${window}`),
     dispatcher: { pollMs: 50, concurrency: Math.max(window * 2, 20) },
   });
@@ -34,18 +34,17 @@ async function gatewayRun(port: number, window: number, messages: number): Promi
   await gateway.smppClient!.waitUntilBound();
   const started = performance.now();
   const expiresAt = Date.now() + 600_000;
-  db.transaction(() => {
-    for (let i = 0; i < messages; i++) {
-      gateway.enqueue({ kind: 'sms', payload: { from: 'Verigate', to: '+4915112345678', text: 'Your Verigate code is 482913. It expires in 10 minutes.' }, expiresAt });
-    }
-  })();
+  const now = Date.now();
+  for (let i = 0; i < messages; i++) {
+    await store.outbox.enqueue({ kind: 'sms', payload: { from: 'Verigate', to: '+4915112345678', text: 'Your Verigate code is 482913. It expires in 10 minutes.' }, expiresAt }, now);
+  }
   gateway.notify();
   const timeout = setTimeout(() => resolveDone(), 120_000);
   await done;
   clearTimeout(timeout);
   const elapsed = performance.now() - started;
   await gateway.stop();
-  db.close();
+  await store.close();
   if (delivered < messages) throw new Error(`gateway run at window ${window}: ${delivered}/${messages} delivered before the deadline`);
   return (messages / elapsed) * 1000;
 }

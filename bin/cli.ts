@@ -177,12 +177,13 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
     throw new ConfigError(`--voice-api: ${(error as Error).message}`);
   }
   const metricsListen = config.metricsListen ? parseListenAddress(config.metricsListen) : undefined;
-  const verifier = buildVerifier({
+  const verifier = await buildVerifier({
     host: config.host,
     port: config.verifyPort,
     publicUrl: config.publicUrl || undefined,
     credentials: { accountSid: config.accountSid, authToken: config.authToken },
     dataFile: config.data,
+    databaseUrl: config.database || undefined,
     smpp,
     voiceApi,
     smsRestPrefixes: config.smsRestPrefixes ? config.smsRestPrefixes.replace(/\s/g, '').split(',') : [],

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { systemClock, type Clock, type Timer } from './clock';
 import { GatewayMetrics } from './metrics';
-import { Dispatcher, OutboxStore, type DispatcherOptions, type NewOutboxItem, type OutboxRow, type PartDelivery } from './outbox';
+import { Dispatcher, type DispatcherOptions, type NewOutboxItem, type OutboxRepository, type OutboxRow, type PartDelivery } from './outbox';
 import { Router, smppRoute, type OutboxRenderer, type RoutingTable, type SmsRoute, type VoiceRoute } from './router';
 import { describeEndpoint, SmppClient, type MessagePdu, type SmppClientOptions, type SmppEndpoint } from './smpp';
 import { isMobileOriginated, readReceipt } from './sms/receipt-reader';
@@ -10,7 +10,6 @@ import { messageIdKey } from './receipt/message-id';
 import { SmppSmsSender } from './sms/smpp-sms-sender';
 import { decodeText, splitUdh } from './text';
 import { ESM_CLASS } from './smpp/pdu';
-import type { SqliteDatabase } from './storage/sqlite';
 import type { DeliveryOutcome } from './receipt';
 
 /** Twilio's opt-out keywords: an MO that is one of these opts its sender out. */
@@ -35,8 +34,11 @@ export interface GatewayEvents {
 }
 
 export interface GatewayOptions {
-  /** The caller's database: outbox rows are written in the caller's own transactions. */
-  db: SqliteDatabase;
+  /**
+   * The outbox, in the caller's storage so that a row commits with the record that caused it (the
+   * verifier's VerifierStorage.outbox), or one of its own (gateway/outbox/sqlite-outbox.ts).
+   */
+  outbox: OutboxRepository;
   smpp?: SmppEndpoint;
   /** Extra SMS routes (e.g. a REST SMS API), by name. */
   smsRoutes?: SmsRoute[];
@@ -59,7 +61,7 @@ export interface GatewayOptions {
  * first written to the outbox.
  */
 export class Gateway extends EventEmitter<GatewayEvents> {
-  readonly outbox: OutboxStore;
+  readonly outbox: OutboxRepository;
   readonly dispatcher: Dispatcher;
   readonly smppClient?: SmppClient;
   readonly router: Router;
@@ -69,13 +71,15 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #endpoint?: SmppEndpoint;
   readonly #earlyReceiptTtlMs: number;
   #pruneTimer?: Timer;
+  #running = false;
+  #unwatch?: () => void;
 
   constructor(options: GatewayOptions) {
     super();
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
     this.metrics = options.metrics ?? new GatewayMetrics();
-    this.outbox = new OutboxStore(options.db);
+    this.outbox = options.outbox;
     this.#endpoint = options.smpp;
     this.#earlyReceiptTtlMs = options.earlyReceiptTtlMs ?? 3_600_000;
     const smsRoutes = [...(options.smsRoutes ?? [])];
@@ -86,7 +90,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         this.metrics.linkUp.set(state === 'bound' ? 1 : 0);
         this.#logger?.info({ smsc: describeEndpoint(endpoint), state, reason }, 'SMPP link');
         // What waited for the link goes now, not at each message's own retry time.
-        if (state === 'bound') this.#wakeQueue();
+        if (state === 'bound') void this.#wakeQueue();
       });
       this.smppClient = client;
       smsRoutes.unshift(smppRoute('smpp', new SmppSmsSender(client, endpoint)));
@@ -113,9 +117,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     });
   }
 
-  /** Adds an outbox item; call inside the caller's transaction, then `notify()` after it commits. */
-  enqueue(item: NewOutboxItem): string {
-    return this.outbox.enqueue(item, this.#clock.now());
+  /**
+   * Adds an outbox item and wakes the dispatcher. A caller that writes the row in its own transaction
+   * (the verifier) enqueues through its transaction's outbox instead, then calls `notify()` after the commit.
+   */
+  async enqueue(item: NewOutboxItem): Promise<string> {
+    const id = await this.outbox.enqueue(item, this.#clock.now());
+    this.notify();
+    return id;
   }
 
   notify(): void {
@@ -125,27 +134,42 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   start(): void {
     this.smppClient?.start();
     this.dispatcher.start();
-    this.#pruneEarlyReceipts();
+    this.#running = true;
+    // Where other instances share the outbox, their rows wake this dispatcher too.
+    this.#unwatch = this.outbox.watch?.(() => this.dispatcher.notify());
+    void this.#pruneEarlyReceipts();
   }
 
   /** Drains what is in flight, then unbinds. */
   async stop(): Promise<void> {
+    this.#running = false;
+    this.#unwatch?.();
     this.#pruneTimer?.cancel();
     await this.dispatcher.stop();
     await this.smppClient?.stop();
   }
 
-  #wakeQueue(): void {
-    const woken = this.outbox.wakeWaiting('sms', this.#clock.now());
-    if (woken > 0) this.#logger?.info({ rows: woken }, 'SMPP link back: queued messages due now');
+  async #wakeQueue(): Promise<void> {
+    try {
+      const woken = await this.outbox.wakeWaiting('sms', this.#clock.now());
+      if (woken > 0) this.#logger?.info({ rows: woken }, 'SMPP link back: queued messages due now');
+    } catch (error) {
+      this.#logger?.warn({ error: (error as Error).message }, 'could not wake the queued messages; they go at their retry time');
+    }
     this.dispatcher.notify();
   }
 
   /** Receipts that never met their message leave the table, in small batches, once an hour old. */
-  #pruneEarlyReceipts(): void {
-    const dropped = this.outbox.pruneEarlyReceipts(this.#clock.now() - this.#earlyReceiptTtlMs, 500);
-    if (dropped > 0) this.#logger?.info({ receipts: dropped }, 'unmatched receipts expired');
-    this.#pruneTimer = this.#clock.setTimeout(() => this.#pruneEarlyReceipts(), dropped === 500 ? 0 : Math.min(60_000, this.#earlyReceiptTtlMs));
+  async #pruneEarlyReceipts(): Promise<void> {
+    let dropped = 0;
+    try {
+      dropped = await this.outbox.pruneEarlyReceipts(this.#clock.now() - this.#earlyReceiptTtlMs, 500);
+      if (dropped > 0) this.#logger?.info({ receipts: dropped }, 'unmatched receipts expired');
+    } catch (error) {
+      this.#logger?.warn({ error: (error as Error).message }, 'pruning unmatched receipts failed; trying again later');
+    }
+    if (!this.#running) return;
+    this.#pruneTimer = this.#clock.setTimeout(() => void this.#pruneEarlyReceipts(), dropped === 500 ? 0 : Math.min(60_000, this.#earlyReceiptTtlMs));
   }
 
   #instrumentedRouter() {
@@ -166,11 +190,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.emit('delivery', { ...delivery, outcome });
   }
 
-  #onDeliver(pdu: MessagePdu): number {
+  async #onDeliver(pdu: MessagePdu): Promise<number> {
     const receipt = readReceipt(pdu);
     if (receipt) {
       const key = messageIdKey(receipt.messageId, this.#endpoint?.msgIdType ?? 'string', 'receipt');
-      const matched = this.outbox.recordDelivery(key, receipt.outcome, receipt.stat, receipt.errorCode, this.#clock.now());
+      // Answered once stored: a receipt the SMSC saw acknowledged is never lost with this process.
+      const matched = await this.outbox.recordDelivery(key, receipt.outcome, receipt.stat, receipt.errorCode, this.#clock.now());
       if (matched) this.#reportDelivery(matched, receipt.outcome);
       else this.#logger?.debug({ messageId: receipt.messageId, stat: receipt.stat }, 'receipt ahead of its send: kept');
       return 0;
@@ -188,8 +213,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const message = { from, to: pdu.destination_addr ?? '', text: decodeText(userData, pdu.data_coding ?? 0) };
     this.metrics.mobileOriginated.inc();
     const keyword = message.text.trim().toUpperCase();
-    if (OPT_OUT_KEYWORDS.has(keyword)) this.outbox.recordOptOut(message.from, keyword, this.#clock.now());
-    if (OPT_IN_KEYWORDS.has(keyword)) this.outbox.clearOptOut(message.from);
+    if (OPT_OUT_KEYWORDS.has(keyword)) await this.outbox.recordOptOut(message.from, keyword, this.#clock.now());
+    if (OPT_IN_KEYWORDS.has(keyword)) await this.outbox.clearOptOut(message.from);
     this.#logger?.info({ from: message.from, to: message.to, optOut: OPT_OUT_KEYWORDS.has(keyword) }, 'MO message');
     this.emit('mo', message);
     return 0;

@@ -57,7 +57,7 @@ export class Router implements OutboxSender {
     private readonly table: RoutingTable = { sms: [], defaultSms: smsRoutes[0]?.name ?? '' },
     private readonly render?: OutboxRenderer,
     /** Numbers that answered STOP: an SMS to one is refused for good, as Twilio does (21610). */
-    private readonly optedOut: (to: string) => boolean = () => false,
+    private readonly optedOut: (to: string) => Promise<boolean> = async () => false,
   ) {
     this.#sms = new Map(smsRoutes.map((r) => [r.name, r]));
   }
@@ -87,7 +87,7 @@ export class Router implements OutboxSender {
     const ready = this.render ? await this.render(row) : asStored(row);
     if (ready.kind === 'sms') {
       const request: SmsRequest = { ...ready.payload, validUntil: row.expiresAt };
-      if (this.optedOut(request.to)) throw new OptedOutError(`${request.to} has opted out (STOP)`);
+      if (await this.optedOut(request.to)) throw new OptedOutError(`${request.to} has opted out (STOP)`);
       const route = this.smsRouteFor(request.to);
       const sent = await route.send(request);
       return { route: route.name, result: { messageIds: sent.messageIds, ...sent.result }, smsMessageIds: sent.matchKeys ?? sent.messageIds };

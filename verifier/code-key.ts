@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { VerigateError } from '../gateway/errors/verigate-error';
+import type { SecretRepository } from './store/secret-repository';
 
 export class CodeKeyError extends VerigateError {
   override readonly name = 'CodeKeyError';
@@ -11,18 +12,14 @@ export class CodeKeyError extends VerigateError {
 /** The name the code key had in the database's `secrets` table, before it moved out. */
 export const LEGACY_KEY_NAME = 'code-key';
 
-/** What `loadCodeKey` needs of the database: the key an older version kept there, and a way to erase it. */
-export interface LegacyKeyStore {
-  storedSecret(name: string): string | undefined;
-  eraseSecret(name: string): void;
-}
 
 export interface CodeKeyOptions {
   /** From VERIGATE_CODE_KEY: wins over any key file. */
   given?: Buffer;
   /** The database file; its key file sits beside it. `:memory:` keeps the key in memory. */
   dataFile: string;
-  store: LegacyKeyStore;
+  /** Where an older version kept the key (it is moved out and erased). */
+  secrets: Pick<SecretRepository, 'get' | 'erase'>;
   logger?: { warn(object: object, message: string): void };
 }
 
@@ -48,8 +45,8 @@ export function parseCodeKey(text: string): Buffer | undefined {
  * `:memory:`. A key an older version kept in the database moves to the key
  * file, so its pending codes still check, and is erased from the database.
  */
-export function loadCodeKey(options: CodeKeyOptions): Buffer {
-  const legacyText = options.store.storedSecret(LEGACY_KEY_NAME);
+export async function loadCodeKey(options: CodeKeyOptions): Promise<Buffer> {
+  const legacyText = await options.secrets.get(LEGACY_KEY_NAME);
   const legacy = legacyText === undefined ? undefined : parseCodeKey(legacyText);
   const file = codeKeyFile(options.dataFile);
   let key: Buffer;
@@ -60,7 +57,7 @@ export function loadCodeKey(options: CodeKeyOptions): Buffer {
     if (!legacy || !legacy.equals(key)) {
       options.logger?.warn({ keyFile: file }, 'the database held another code key than the one in use: erased; codes pending under it can no longer be checked');
     }
-    options.store.eraseSecret(LEGACY_KEY_NAME);
+    await options.secrets.erase(LEGACY_KEY_NAME);
   }
   return key;
 }

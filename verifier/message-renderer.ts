@@ -4,7 +4,10 @@ import { isAttemptReference, type CallPayload, type OutboxRow, type ReadyContent
 import { countParts } from '../gateway/text';
 import { localized, smsText, spokenDigits, templatesOf } from './channels/messages';
 import type { CodeBook } from './codes';
-import type { Attempt, Service, Verification, VerifyStore } from './store/verify-store';
+import type { Attempt } from './store/attempt-repository';
+import type { Service } from './store/service-repository';
+import type { VerifierStorage } from './store/storage';
+import type { Verification } from './store/verification-repository';
 import { MAX_SMS_PARTS } from './text-limits';
 import type { SendOptions } from './verification-input';
 
@@ -46,7 +49,7 @@ export interface VoiceScript {
 }
 
 export interface MessageRendererDeps {
-  store: VerifyStore;
+  storage: VerifierStorage;
   codes: CodeBook;
   clock: Clock;
   settings: EngineSettings;
@@ -65,40 +68,41 @@ export class MessageRenderer {
   }
 
   /** The gateway's render hook: an outbox reference becomes the message or call, with the code. */
-  render(row: OutboxRow): ReadyContent {
-    const { store, codes, clock, settings } = this.#deps;
+  async render(row: OutboxRow): Promise<ReadyContent> {
+    const { storage, codes, clock, settings } = this.#deps;
     if (!isAttemptReference(row.payload)) throw new StaleVerificationError(`outbox row ${row.id} is not a verification attempt`);
     const reference = row.payload;
-    const verification = store.verificationBySid(reference.verificationSid);
-    if (!verification || verification.status !== 'pending' || verification.expiresAt <= clock.now()) {
+    const found = await storage.verifications.withService(reference.verificationSid);
+    if (!found || found.verification.status !== 'pending' || found.verification.expiresAt <= clock.now()) {
       throw new StaleVerificationError(`verification ${reference.verificationSid} is no longer pending`);
     }
-    const attempt = store.attempt(reference.attemptSid);
-    const service = store.service(verification.accountSid, verification.serviceSid);
-    if (!attempt || !service) throw new StaleVerificationError(`attempt ${reference.attemptSid} is gone`);
+    const { verification, service } = found;
     const code = this.codeOf(verification, service, reference.sealedCode);
     const options = (reference.options ?? {}) as SendOptions;
-    if (attempt.channel === 'sms') {
+    if (row.kind === 'sms') {
       const text = this.smsText(verification, service, code, options);
       const parts = countParts(text).parts;
       if (parts > MAX_SMS_PARTS) throw new UnsendableMessageError(`the message of ${verification.sid} needs ${parts} SMS parts, at most ${MAX_SMS_PARTS}`);
       const sms: SmsPayload = {
         // Used when the SMS goes through a REST API; the SMPP route reads receipts instead.
-        statusCallback: `${settings.publicUrl}/v2/sms/status/${attempt.sid}`,
+        statusCallback: `${settings.publicUrl}/v2/sms/status/${reference.attemptSid}`,
         from: settings.smsFrom,
         to: verification.to,
         text,
       };
       return { kind: 'sms', payload: sms };
     }
+    // A call is a voice call or a flash call: the attempt says which (the verification's channel is its latest send's).
+    const attempt = await storage.attempts.get(reference.attemptSid);
+    if (!attempt) throw new StaleVerificationError(`attempt ${reference.attemptSid} is gone`);
     const flash = attempt.channel === 'flashcall';
     const call: CallPayload = {
       from: flash ? `${settings.flashcallPrefix}${code}` : settings.voiceCallerId,
       to: verification.to,
-      url: `${settings.publicUrl}/v2/voice/${flash ? 'flash' : 'rcml'}/${codes.rcmlToken(attempt.sid)}`,
+      url: `${settings.publicUrl}/v2/voice/${flash ? 'flash' : 'rcml'}/${codes.rcmlToken(reference.attemptSid)}`,
       method: 'POST',
       timeoutSeconds: flash ? settings.flashcallTimeoutSeconds : settings.voiceTimeoutSeconds,
-      statusCallback: `${settings.publicUrl}/v2/voice/status/${attempt.sid}`,
+      statusCallback: `${settings.publicUrl}/v2/voice/status/${reference.attemptSid}`,
       statusCallbackEvents: ['initiated', 'ringing', 'answered', 'completed'],
     };
     if (options.sendDigits && !flash) call.sendDigits = options.sendDigits;
@@ -134,12 +138,10 @@ export class MessageRenderer {
   }
 
   /** What a voice call reads: the code digit by digit, twice, with the option to repeat. */
-  voiceScript(attempt: Attempt): VoiceScript | undefined {
-    const { store } = this.#deps;
-    const verification = store.verificationBySid(attempt.verificationSid);
-    if (!verification || verification.status !== 'pending') return undefined;
-    const service = store.service(verification.accountSid, verification.serviceSid);
-    if (!service || !verification.codeNonce) return undefined;
+  async voiceScript(attempt: Attempt): Promise<VoiceScript | undefined> {
+    const found = await this.#deps.storage.verifications.withService(attempt.verificationSid);
+    if (!found || found.verification.status !== 'pending' || !found.verification.codeNonce) return undefined;
+    const { verification, service } = found;
     const digits = spokenDigits(this.codeOf(verification, service));
     const name = verification.customFriendlyName ?? service.friendlyName;
     const locale = verification.locale;
@@ -153,8 +155,8 @@ export class MessageRenderer {
   }
 
   /** Said when someone answers a flash call anyway, and in which `<Say language>`. */
-  flashAnsweredText(attempt: Attempt): { text: string; language: string } {
-    const locale = this.#deps.store.verificationBySid(attempt.verificationSid)?.locale;
+  async flashAnsweredText(attempt: Attempt): Promise<{ text: string; language: string }> {
+    const locale = (await this.#deps.storage.verifications.bySid(attempt.verificationSid))?.locale;
     return { text: localized(locale, 'flashAnswered'), language: templatesOf(locale).sayLanguage };
   }
 }

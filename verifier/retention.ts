@@ -1,7 +1,6 @@
+import type { Logger } from 'pino';
 import type { Clock, Timer } from '../gateway/clock';
-import type { OutboxStore } from '../gateway/outbox';
-import type { RateLimitStore } from './store/rate-limit-store';
-import type { VerifyStore } from './store/verify-store';
+import type { VerifierStorage } from './store/storage';
 
 export interface RetentionSettings {
   /** Finished verifications (with their attempts) and outbox rows older than this are deleted; 0 keeps everything. */
@@ -26,30 +25,36 @@ export class Retention {
   #timer?: Timer;
 
   constructor(
-    private readonly stores: { verify: VerifyStore; outbox: OutboxStore; rateLimits: RateLimitStore },
+    private readonly storage: Pick<VerifierStorage, 'verifications' | 'outbox' | 'rateLimits'>,
     private readonly settings: RetentionSettings,
     private readonly clock: Clock,
+    private readonly logger?: Logger,
   ) {}
 
   /** One batch of each kind; returns how many rows went. */
-  pruneOnce(): { verifications: number; outbox: number; rateLimitWindows: number } {
+  async pruneOnce(): Promise<{ verifications: number; outbox: number; rateLimitWindows: number }> {
     const now = this.clock.now();
     const before = now - this.settings.days * DAY_MS;
     return {
-      verifications: this.stores.verify.pruneFinished(before, this.settings.batchSize),
-      outbox: this.stores.outbox.pruneFinished(before, this.settings.batchSize),
-      rateLimitWindows: this.stores.rateLimits.prune(now),
+      verifications: await this.storage.verifications.pruneFinished(before, this.settings.batchSize),
+      outbox: await this.storage.outbox.pruneFinished(before, this.settings.batchSize),
+      rateLimitWindows: await this.storage.rateLimits.prune(now),
     };
   }
 
   start(): void {
     if (this.settings.days <= 0 || this.#timer) return;
-    const pass = () => {
-      const pruned = this.pruneOnce();
-      const full = pruned.verifications === this.settings.batchSize || pruned.outbox === this.settings.batchSize;
-      this.#timer = this.clock.setTimeout(pass, full ? 0 : this.settings.intervalMs);
+    const pass = async () => {
+      let full = false;
+      try {
+        const pruned = await this.pruneOnce();
+        full = pruned.verifications === this.settings.batchSize || pruned.outbox === this.settings.batchSize;
+      } catch (error) {
+        this.logger?.warn({ error: (error as Error).message }, 'retention pass failed; trying again at the next');
+      }
+      if (this.#timer) this.#timer = this.clock.setTimeout(() => void pass(), full ? 0 : this.settings.intervalMs);
     };
-    this.#timer = this.clock.setTimeout(pass, this.settings.intervalMs);
+    this.#timer = this.clock.setTimeout(() => void pass(), this.settings.intervalMs);
   }
 
   stop(): void {

@@ -1,6 +1,7 @@
 import type { Clock } from '../gateway/clock';
 import type { Gateway } from '../gateway/gateway';
 import type { AttemptReference, OutboxRow, ReadyContent } from '../gateway/outbox';
+import type { VerifyEventType } from './events/status-callbacks';
 import type { AbusePolicy } from './abuse/abuse-policy';
 import { CodeBook } from './codes';
 import type { DeliveryTracker } from './delivery-tracker';
@@ -9,7 +10,10 @@ import type { VerificationEvents } from './events/verification-events';
 import { newSid } from './ids';
 import type { MessageRenderer, VoiceScript } from './message-renderer';
 import { parseE164 } from './phone';
-import type { Attempt, Service, Verification, VerifyStore } from './store/verify-store';
+import type { Attempt } from './store/attempt-repository';
+import type { Service } from './store/service-repository';
+import type { VerifierStorage } from './store/storage';
+import type { Verification } from './store/verification-repository';
 import { APP_HASH_MAX_PARTS, limited, MAX_SMS_PARTS, required } from './text-limits';
 import { validateStart, type CheckInput, type SendOptions, type StartInput } from './verification-input';
 
@@ -21,7 +25,7 @@ export const MAX_CHECKS = 5;
 export const MAX_SENDS = 5;
 
 export interface EngineDeps {
-  store: VerifyStore;
+  storage: VerifierStorage;
   gateway: Gateway;
   codes: CodeBook;
   abuse: AbusePolicy;
@@ -33,12 +37,20 @@ export interface EngineDeps {
   events: VerificationEvents;
 }
 
+/** What a check's transaction decided; its events go out once it committed. */
+type CheckOutcome =
+  | { verification: Verification; event?: VerifyEventType }
+  | { expired: Verification | undefined };
+
 /**
  * The verification state machine: start (one code, many sends), check
  * (counted atomically, compared in constant time), cancel or approve, and
- * expiry. Rendering, delivery tracking and events live beside it
- * (message-renderer.ts, delivery-tracker.ts, events/verification-events.ts);
- * the engine passes their entry points through so callers hold one object.
+ * expiry. Each flow is one unit of work (storage.transaction): a start writes
+ * its verification, attempt and outbox row together; a check counts, compares
+ * and settles together. Events go out after the commit. Rendering, delivery
+ * tracking and events live beside it (message-renderer.ts,
+ * delivery-tracker.ts, events/verification-events.ts); the engine passes their
+ * entry points through so callers hold one object.
  */
 export class VerificationEngine {
   readonly #deps: EngineDeps;
@@ -47,66 +59,48 @@ export class VerificationEngine {
     this.#deps = deps;
   }
 
-  start(service: Service, input: StartInput): { verification: Verification; attempts: Attempt[] } {
-    const { store, clock, codes, gateway } = this.#deps;
+  async start(service: Service, input: StartInput): Promise<{ verification: Verification; attempts: Attempt[] }> {
+    const { storage, clock, codes, gateway, abuse, events } = this.#deps;
     const { phone, channel, locale, options, riskCheck } = validateStart(service, input, (kind, to) => gateway.router.hasRoute(kind, to));
-    const now = clock.now();
     const pageSession = input.pageSession ?? null;
-    let pending = store.pendingFor(service.sid, phone.e164, pageSession);
-    if (pending && pending.expiresAt <= now) {
-      this.#expire(pending);
-      pending = undefined;
-    }
-    if (channel === 'sms') {
-      // A number that answered STOP gets no SMS until it answers START (gateway.ts records both from MO messages).
-      if (gateway.outbox.isOptedOut(phone.e164)) throw new VerifyError('UNSUBSCRIBED', `Attempt to send to unsubscribed recipient: ${phone.e164} answered STOP`);
-      this.#assertSendable(service, input, locale, options, pending);
-    }
     // RiskCheck=disable (Twilio's) lifts the fraud guard for an API start; the anonymous pages cannot.
-    this.#deps.abuse.assertSendAllowed(service, phone.e164, phone.country, channel, { origin: pageSession ? 'page' : 'api', pending, riskCheck: riskCheck || !!pageSession });
+    await abuse.screen(service, phone.e164, phone.country, channel, pageSession ? 'page' : 'api', riskCheck || !!pageSession);
 
-    const result = store.transaction(() => {
+    let expired: Verification | undefined;
+    const started = await storage.transaction(async (tx) => {
+      // The pending lookup, the limits and the insert read then write: one start per number at a time.
+      await tx.lock(`start:${service.sid}:${phone.e164}`);
+      if (abuse.limitsService) await tx.lock(`start:${service.sid}`);
+      const now = clock.now();
+      let pending = await tx.verifications.pendingFor(service.sid, phone.e164, pageSession);
+      if (pending && pending.expiresAt <= now) {
+        expired = await tx.verifications.settle(pending.sid, 'expired', now);
+        pending = undefined;
+      }
+      if (channel === 'sms') {
+        // A number that answered STOP gets no SMS until it answers START (gateway.ts records both from MO messages).
+        if (await tx.outbox.isOptedOut(phone.e164)) throw new VerifyError('UNSUBSCRIBED', `Attempt to send to unsubscribed recipient: ${phone.e164} answered STOP`);
+        this.#assertSendable(service, input, locale, options, pending);
+      }
+      await abuse.assertWithinLimits(tx, service, phone.e164, pending, now);
+
       let verification: Verification;
       if (pending) {
-        if (!store.countSend(pending.sid, MAX_SENDS, { channel, now })) throw new VerifyError('MAX_SEND_ATTEMPTS');
-        if (input.customCode !== undefined) store.replaceCodeHash(pending.sid, codes.hash(pending.sid, input.customCode), input.customCode.length, now);
-        verification = store.verificationBySid(pending.sid)!;
+        const code = input.customCode === undefined ? undefined : { hash: codes.hash(pending.sid, input.customCode), length: input.customCode.length };
+        const counted = await tx.verifications.countSend(pending.sid, MAX_SENDS, { channel, now, code });
+        if (!counted) throw new VerifyError('MAX_SEND_ATTEMPTS');
+        verification = counted;
       } else {
-        const sid = newSid('VE');
-        const nonce = input.customCode === undefined ? codes.newNonce() : null;
-        const code = nonce ? codes.derive(nonce, service.codeLength) : input.customCode!;
-        verification = {
-          sid,
-          serviceSid: service.sid,
-          accountSid: service.accountSid,
-          to: phone.e164,
-          channel,
-          status: 'pending',
-          codeNonce: nonce,
-          codeHash: codes.hash(sid, code),
-          customCode: nonce === null,
-          locale,
-          customFriendlyName: input.customFriendlyName || null,
-          amount: input.amount ?? null,
-          payee: input.payee ?? null,
-          checks: 0,
-          sends: 1,
-          pageSession,
-          codeLength: code.length,
-          expiresAt: now + service.verificationTtl * 1000,
-          createdAt: now,
-          updatedAt: now,
-        };
-        store.insertVerification(verification);
-        this.#deps.abuse.recordStart(verification);
+        verification = this.#newVerification(service, input, phone.e164, channel, locale, now);
+        await tx.verifications.insert(verification);
+        await abuse.recordStart(tx, verification);
       }
       const attemptSid = newSid('VL');
       const payload: AttemptReference = { verificationSid: verification.sid, attemptSid };
       if (input.customCode !== undefined) payload.sealedCode = codes.seal(input.customCode);
       if (Object.keys(options).length > 0) payload.options = options;
-      const outboxId = gateway.enqueue({ kind: channel === 'sms' ? 'sms' : 'call', payload, expiresAt: verification.expiresAt });
-      const tokenHash = channel === 'sms' ? null : CodeBook.tokenHash(codes.rcmlToken(attemptSid));
-      store.insertAttempt({
+      const outboxId = await tx.outbox.enqueue({ kind: channel === 'sms' ? 'sms' : 'call', payload, expiresAt: verification.expiresAt }, now);
+      const attempt: Attempt = {
         sid: attemptSid,
         verificationSid: verification.sid,
         serviceSid: service.sid,
@@ -119,12 +113,14 @@ export class VerificationEngine {
         error: null,
         createdAt: now,
         updatedAt: now,
-      }, tokenHash);
-      return { verification, isNew: !pending };
+      };
+      await tx.attempts.insert(attempt, channel === 'sms' ? null : CodeBook.tokenHash(codes.rcmlToken(attemptSid)));
+      return { verification, attempts: pending ? await tx.attempts.of(verification.sid) : [attempt], isNew: !pending };
     });
     gateway.notify();
-    if (result.isNew) this.#deps.events.emit(service, result.verification, 'verification.pending');
-    return { verification: result.verification, attempts: store.attemptsOf(result.verification.sid) };
+    if (expired) events.emit(service, expired, 'verification.expired');
+    if (started.isNew) events.emit(service, started.verification, 'verification.pending');
+    return { verification: started.verification, attempts: started.attempts };
   }
 
   /**
@@ -132,113 +128,160 @@ export class VerificationEngine {
    * (the race gate); only a counted check is compared, in constant time, so
    * fifty concurrent wrong guesses still buy five comparisons at most.
    */
-  check(service: Service, input: CheckInput): Verification {
-    const { store, clock, codes } = this.#deps;
+  async check(service: Service, input: CheckInput): Promise<Verification> {
+    const { storage, clock, codes, events } = this.#deps;
     limited('Code', required('Code', input.code));
     if (!input.to && !input.verificationSid) throw new VerifyError('MISSING_TO_OR_SID');
     limited('VerificationSid', input.verificationSid);
-    const now = clock.now();
-    let verification: Verification | undefined;
-    if (input.verificationSid) {
-      verification = store.verification(service.sid, input.verificationSid);
-    } else {
-      const phone = parseE164(input.to!);
-      if (!phone) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `To`: not an E.164 phone number');
-      const pageSession = input.pageSession ?? null;
-      verification = store.pendingFor(service.sid, phone.e164, pageSession);
-      // By To as by SID, a verification that used up its checks answers 60202 until it expires.
-      const latest = verification ? undefined : store.latestFor(service.sid, phone.e164, pageSession);
-      if (latest?.status === 'max_attempts_reached' && latest.expiresAt > now) verification = latest;
-    }
-    if (!verification) throw this.#notFound(service, 'VerificationCheck');
-    // A page session checks only what it started: another browser cannot use up this verification's checks.
-    if (input.pageSession !== undefined && verification.pageSession !== input.pageSession) throw this.#notFound(service, 'VerificationCheck');
-    if (verification.status === 'pending' && verification.expiresAt <= now) {
-      this.#expire(verification);
-      throw this.#notFound(service, 'VerificationCheck');
-    }
-    if (verification.status === 'max_attempts_reached') throw new VerifyError('MAX_CHECK_ATTEMPTS');
-    if (verification.status !== 'pending') throw this.#notFound(service, 'VerificationCheck');
-    if (service.psd2Enabled && (!input.amount || !input.payee)) throw new VerifyError('INVALID_PARAMETER', 'Amount and Payee are required when PSD2 is enabled');
+    const phone = input.verificationSid ? undefined : parseE164(input.to!);
+    if (!input.verificationSid && !phone) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `To`: not an E.164 phone number');
+    const pageSession = input.pageSession ?? null;
 
-    const count = store.countCheck(verification.sid, MAX_CHECKS, now);
-    if (count === undefined) {
-      const current = store.verificationBySid(verification.sid);
-      if (current && current.checks >= MAX_CHECKS) throw new VerifyError('MAX_CHECK_ATTEMPTS');
+    const outcome = await storage.transaction(async (tx): Promise<CheckOutcome> => {
+      const now = clock.now();
+      let verification: Verification | undefined;
+      if (input.verificationSid) {
+        verification = await tx.verifications.get(service.sid, input.verificationSid);
+      } else {
+        verification = await tx.verifications.pendingFor(service.sid, phone!.e164, pageSession);
+        // By To as by SID, a verification that used up its checks answers 60202 until it expires.
+        const latest = verification ? undefined : await tx.verifications.latestFor(service.sid, phone!.e164, pageSession);
+        if (latest?.status === 'max_attempts_reached' && latest.expiresAt > now) verification = latest;
+      }
+      if (!verification) throw this.#notFound(service, 'VerificationCheck');
+      // A page session checks only what it started: another browser cannot use up this verification's checks.
+      if (input.pageSession !== undefined && verification.pageSession !== input.pageSession) throw this.#notFound(service, 'VerificationCheck');
+      if (verification.status === 'pending' && verification.expiresAt <= now) return { expired: await tx.verifications.settle(verification.sid, 'expired', now) };
+      if (verification.status === 'max_attempts_reached') throw new VerifyError('MAX_CHECK_ATTEMPTS');
+      if (verification.status !== 'pending') throw this.#notFound(service, 'VerificationCheck');
+      if (service.psd2Enabled && (!input.amount || !input.payee)) throw new VerifyError('INVALID_PARAMETER', 'Amount and Payee are required when PSD2 is enabled');
+
+      const counted = await tx.verifications.countCheck(verification.sid, MAX_CHECKS, now);
+      if (!counted) {
+        const current = await tx.verifications.bySid(verification.sid);
+        if (current && current.checks >= MAX_CHECKS) throw new VerifyError('MAX_CHECK_ATTEMPTS');
+        throw this.#notFound(service, 'VerificationCheck');
+      }
+      const candidate = this.#candidate(counted, service, input.code!);
+      const psd2Matches = !service.psd2Enabled || (input.amount === counted.amount && input.payee === counted.payee);
+      const right = candidate !== undefined && codes.matches(counted.sid, candidate, counted.codeHash) && psd2Matches;
+      if (right) {
+        const approved = await tx.verifications.settle(counted.sid, 'approved', now);
+        if (approved) {
+          await this.#deps.abuse.recordApproval(tx, approved);
+          return { verification: approved, event: 'verification.approved' };
+        }
+      }
+      if (counted.checks >= MAX_CHECKS) {
+        const exhausted = await tx.verifications.settle(counted.sid, 'max_attempts_reached', now);
+        if (exhausted) return { verification: exhausted, event: 'verification.max-attempts-reached' };
+      }
+      return { verification: counted };
+    });
+    if ('expired' in outcome) {
+      if (outcome.expired) events.emit(service, outcome.expired, 'verification.expired');
       throw this.#notFound(service, 'VerificationCheck');
     }
-    const candidate = this.#candidate(verification, service, input.code!);
-    const psd2Matches = !service.psd2Enabled || (input.amount === verification.amount && input.payee === verification.payee);
-    const right = candidate !== undefined && codes.matches(verification.sid, candidate, verification.codeHash) && psd2Matches;
-    if (right && store.settle(verification.sid, 'approved', now)) {
-      const approved = store.verificationBySid(verification.sid)!;
-      this.#deps.abuse.recordApproval(approved);
-      this.#deps.events.emit(service, approved, 'verification.approved');
-      this.#deps.delivery.hangUpFlashCalls(approved);
-      return approved;
-    }
-    if (count >= MAX_CHECKS && store.settle(verification.sid, 'max_attempts_reached', now)) {
-      const exhausted = store.verificationBySid(verification.sid)!;
-      this.#deps.events.emit(service, exhausted, 'verification.max-attempts-reached');
-      return exhausted;
-    }
-    return store.verificationBySid(verification.sid)!;
+    if (outcome.event) events.emit(service, outcome.verification, outcome.event);
+    if (outcome.event === 'verification.approved') this.#deps.delivery.hangUpFlashCalls(outcome.verification);
+    return outcome.verification;
   }
 
   /**
    * A pending verification, or 404 (Twilio no longer shows settled ones).
    * As on Twilio, `sidOrTo` may be the VE… SID or the E.164 number it was sent to.
    */
-  fetch(service: Service, sidOrTo: string): { verification: Verification; attempts: Attempt[] } {
-    const phone = sidOrTo.startsWith('+') ? parseE164(sidOrTo) : undefined;
-    const verification = phone ? this.#deps.store.pendingFor(service.sid, phone.e164) : this.#deps.store.verification(service.sid, sidOrTo);
-    if (!verification || verification.status !== 'pending') throw this.#notFound(service, `Verifications/${sidOrTo}`);
-    if (verification.expiresAt <= this.#deps.clock.now()) {
-      this.#expire(verification);
-      throw this.#notFound(service, `Verifications/${sidOrTo}`);
-    }
-    return { verification, attempts: this.#deps.store.attemptsOf(verification.sid) };
+  async fetch(service: Service, sidOrTo: string): Promise<{ verification: Verification; attempts: Attempt[] }> {
+    const verification = await this.#pending(service, sidOrTo);
+    return { verification, attempts: await this.#deps.storage.attempts.of(verification.sid) };
   }
 
-  update(service: Service, sidOrTo: string, status: string | undefined): { verification: Verification; attempts: Attempt[] } {
+  async update(service: Service, sidOrTo: string, status: string | undefined): Promise<{ verification: Verification; attempts: Attempt[] }> {
     required('Status', status);
     if (status !== 'canceled' && status !== 'approved') throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `Status`: must be canceled or approved');
-    const { verification } = this.fetch(service, sidOrTo);
-    const { sid } = verification;
-    if (!this.#deps.store.settle(sid, status, this.#deps.clock.now())) throw this.#notFound(service, `Verifications/${sidOrTo}`);
-    const settled = this.#deps.store.verificationBySid(sid)!;
-    if (status === 'approved') this.#deps.abuse.recordApproval(settled);
-    this.#deps.events.emit(service, settled, status === 'approved' ? 'verification.approved' : 'verification.canceled');
+    const { storage, clock, abuse, events } = this.#deps;
+    const verification = await this.#pending(service, sidOrTo);
+    const settled = await storage.transaction(async (tx) => {
+      const changed = await tx.verifications.settle(verification.sid, status, clock.now());
+      if (changed && status === 'approved') await abuse.recordApproval(tx, changed);
+      return changed;
+    });
+    if (!settled) throw this.#notFound(service, `Verifications/${sidOrTo}`);
+    events.emit(service, settled, status === 'approved' ? 'verification.approved' : 'verification.canceled');
     this.#deps.delivery.hangUpFlashCalls(verification);
-    return { verification: settled, attempts: this.#deps.store.attemptsOf(sid) };
+    return { verification: settled, attempts: await storage.attempts.of(settled.sid) };
   }
 
   /** Expires every pending verification past its TTL; run periodically. */
-  sweepExpired(): number {
-    const expired = this.#deps.store.expireDue(this.#deps.clock.now());
+  async sweepExpired(): Promise<number> {
+    const expired = await this.#deps.storage.verifications.expireDue(this.#deps.clock.now());
     for (const verification of expired) this.#deps.events.emitFor(verification, 'verification.expired');
     return expired.length;
   }
 
   /** The gateway's render hook (see MessageRenderer). */
-  render(row: OutboxRow): ReadyContent {
+  render(row: OutboxRow): Promise<ReadyContent> {
     return this.#deps.renderer.render(row);
   }
 
-  voiceScript(attempt: Attempt): VoiceScript | undefined {
+  voiceScript(attempt: Attempt): Promise<VoiceScript | undefined> {
     return this.#deps.renderer.voiceScript(attempt);
   }
 
-  flashAnsweredText(attempt: Attempt): { text: string; language: string } {
+  flashAnsweredText(attempt: Attempt): Promise<{ text: string; language: string }> {
     return this.#deps.renderer.flashAnsweredText(attempt);
   }
 
-  onCallStatus(attempt: Attempt, callSid: string | undefined, status: string): void {
-    this.#deps.delivery.onCallStatus(attempt, callSid, status);
+  onCallStatus(attempt: Attempt, callSid: string | undefined, status: string): Promise<void> {
+    return this.#deps.delivery.onCallStatus(attempt, callSid, status);
   }
 
-  onSmsStatus(attempt: Attempt, status: string): void {
-    this.#deps.delivery.onSmsStatus(attempt, status);
+  onSmsStatus(attempt: Attempt, status: string): Promise<void> {
+    return this.#deps.delivery.onSmsStatus(attempt, status);
+  }
+
+  /** The pending, unexpired verification `sidOrTo` names, or 404; one found expired is settled so. */
+  async #pending(service: Service, sidOrTo: string): Promise<Verification> {
+    const { storage, clock, events } = this.#deps;
+    const phone = sidOrTo.startsWith('+') ? parseE164(sidOrTo) : undefined;
+    const verification = phone ? await storage.verifications.pendingFor(service.sid, phone.e164, null) : await storage.verifications.get(service.sid, sidOrTo);
+    if (!verification || verification.status !== 'pending') throw this.#notFound(service, `Verifications/${sidOrTo}`);
+    const now = clock.now();
+    if (verification.expiresAt <= now) {
+      const expired = await storage.verifications.settle(verification.sid, 'expired', now);
+      if (expired) events.emit(service, expired, 'verification.expired');
+      throw this.#notFound(service, `Verifications/${sidOrTo}`);
+    }
+    return verification;
+  }
+
+  #newVerification(service: Service, input: StartInput, to: string, channel: Verification['channel'], locale: string | null, now: number): Verification {
+    const { codes } = this.#deps;
+    const sid = newSid('VE');
+    const nonce = input.customCode === undefined ? codes.newNonce() : null;
+    const code = nonce ? codes.derive(nonce, service.codeLength) : input.customCode!;
+    return {
+      sid,
+      serviceSid: service.sid,
+      accountSid: service.accountSid,
+      to,
+      channel,
+      status: 'pending',
+      codeNonce: nonce,
+      codeHash: codes.hash(sid, code),
+      customCode: nonce === null,
+      locale,
+      customFriendlyName: input.customFriendlyName || null,
+      amount: input.amount ?? null,
+      payee: input.payee ?? null,
+      checks: 0,
+      sends: 1,
+      pageSession: input.pageSession ?? null,
+      codeLength: code.length,
+      expiresAt: now + service.verificationTtl * 1000,
+      createdAt: now,
+      updatedAt: now,
+    };
   }
 
   /**
@@ -266,10 +309,6 @@ export class VerificationEngine {
     if (digits.length === length) return digits;
     if (digits.length === prefix.length + length && digits.startsWith(prefix)) return digits.slice(prefix.length);
     return undefined;
-  }
-
-  #expire(verification: Verification): void {
-    if (this.#deps.store.settle(verification.sid, 'expired', this.#deps.clock.now())) this.#deps.events.emitFor({ ...verification, status: 'expired' }, 'verification.expired');
   }
 
   #notFound(service: Service, path: string): VerifyError {

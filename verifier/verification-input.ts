@@ -3,7 +3,8 @@ import { templateBySid } from './channels/builtin-templates';
 import { canonicalLocale, localeForCountry, SUPPORTED_LOCALES } from './channels/messages';
 import { VerifyError } from './errors';
 import { parseE164, type PhoneNumber } from './phone';
-import type { Channel, Service } from './store/verify-store';
+import type { Service } from './store/service-repository';
+import type { Channel } from './store/verification-repository';
 import { limited, required } from './text-limits';
 
 export const CHANNELS: readonly Channel[] = ['sms', 'call', 'flashcall'];

@@ -6,7 +6,6 @@ import { Gateway } from '../gateway/gateway';
 import { GatewayMetrics } from '../gateway/metrics';
 import { VoiceApiClient, type VoiceApiEndpoint } from '../gateway/rest/voice-api-client';
 import type { SmppEndpoint } from '../gateway/smpp';
-import { openDatabase, type SqliteDatabase } from '../gateway/storage/sqlite';
 import type { AccountCredentials } from '../gateway/auth/basic-auth';
 import { listenerLimits, type ListenerLimits } from '../gateway/http/listener-limits';
 import { AbusePolicy, DEFAULT_ABUSE_SETTINGS, type AbuseSettings } from './abuse/abuse-policy';
@@ -19,11 +18,12 @@ import { StatusCallbacks } from './events/status-callbacks';
 import { VerificationEvents } from './events/verification-events';
 import { buildMetricsHttp, type ListenAddress } from './http/metrics-app';
 import { buildVerifierHttp } from './http/verifier-app';
-import { hostedPagesDeps, hostedPagesSettings, type HostedPagesOptions } from './pages';
+import { eraseLegacyCookieKey, hostedPagesDeps, hostedPagesSettings, type HostedPagesOptions } from './pages';
 import { createSessionTokens, DEFAULT_SESSION_TOKEN_SETTINGS, type SessionTokens, type SessionTokenSettings } from './session';
 import { MessageRenderer } from './message-renderer';
 import { VerifierMetrics } from './metrics';
-import { VerifyStore } from './store/verify-store';
+import { openStorage } from './store/open-storage';
+import type { VerifierStorage } from './store/storage';
 import { VerificationEngine, type EngineSettings } from './verification-engine';
 
 export interface VerifierOptions {
@@ -36,7 +36,12 @@ export interface VerifierOptions {
   listener?: Partial<ListenerLimits>;
   /** A listener of its own serving /metrics and /healthz without credentials (`--metrics-listen`); none by default. */
   metricsListen?: ListenAddress;
+  /** The SQLite file (or `:memory:`) the verifier opens its storage in, when `storage` is not given; its code key file sits beside it. */
   dataFile: string;
+  /** PostgreSQL instead of `dataFile` (`--database`): postgres://USER:PASSWORD@HOST:PORT/DB. */
+  databaseUrl?: string;
+  /** Storage opened by the caller (openStorage); the verifier closes it when it stops. */
+  storage?: VerifierStorage;
   smpp?: SmppEndpoint;
   voiceApi?: VoiceApiEndpoint;
   /** Destination prefixes whose SMS go through the voice API's REST SMS resource instead of SMPP. */
@@ -61,8 +66,8 @@ export interface Verifier {
   readonly http: FastifyInstance;
   readonly engine: VerificationEngine;
   readonly gateway: Gateway;
-  readonly store: VerifyStore;
-  readonly db: SqliteDatabase;
+  /** The repositories and the unit of work (verifier/store/storage.ts). */
+  readonly storage: VerifierStorage;
   /** Issues, validates and rotates the keys of session tokens. */
   readonly sessionTokens: SessionTokens;
   /** Opens the ports; `metricsPort` when `metricsListen` is set. */
@@ -78,18 +83,29 @@ export const DEFAULT_ENGINE_SETTINGS: Omit<EngineSettings, 'publicUrl'> = {
   flashcallTimeoutSeconds: 10,
 };
 
-/** Wires storage, gateway, engine and HTTP; opens nothing until `start`. */
-export function buildVerifier(options: VerifierOptions): Verifier {
+/**
+ * Opens the storage (unless given) and wires it to the gateway, engine and HTTP; opens no socket until
+ * `start`. On a failure after the storage was opened, closes it.
+ */
+export async function buildVerifier(options: VerifierOptions): Promise<Verifier> {
+  const storage = options.storage ?? (await openStorage(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataFile: options.dataFile }));
+  try {
+    return await wire(storage, options);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}
+
+async function wire(storage: VerifierStorage, options: VerifierOptions): Promise<Verifier> {
   const clock = options.clock ?? systemClock;
-  const db = openDatabase(options.dataFile);
-  const store = new VerifyStore(db);
-  const codes = new CodeBook(loadCodeKey({ given: options.codeKey, dataFile: options.dataFile, store, logger: options.logger }));
+  const codes = new CodeBook(await loadCodeKey({ given: options.codeKey, dataFile: options.dataFile, secrets: storage.secrets, logger: options.logger }));
   const registry = new Registry();
   const voice = options.voiceApi ? new VoiceApiClient(options.voiceApi, { name: 'voice' }) : undefined;
   // SMS goes over SMPP unless its destination starts with one of smsRestPrefixes (or there is no SMPP link).
   const restPrefixes = voice ? (options.smsRestPrefixes ?? []) : [];
   const gateway = new Gateway({
-    db,
+    outbox: storage.outbox,
     smpp: options.smpp,
     voice,
     smsRoutes: voice ? [voice] : [],
@@ -107,28 +123,28 @@ export function buildVerifier(options: VerifierOptions): Verifier {
   });
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...options.engine, publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
   const callbacks = new StatusCallbacks(options.credentials.authToken, clock, options.logger);
-  const surface = buildVerifySurface(db, callbacks);
-  const abuse = new AbusePolicy(store, { ...DEFAULT_ABUSE_SETTINGS, ...options.abuse }, clock, surface.safeList);
-  const events = new VerificationEvents(store, callbacks, surface.webhookEvents);
+  const surface = buildVerifySurface(storage, callbacks, options.logger);
+  const abuse = new AbusePolicy(storage, { ...DEFAULT_ABUSE_SETTINGS, ...options.abuse }, clock);
+  const events = new VerificationEvents(storage, callbacks, surface.webhookEvents);
   const engine: VerificationEngine = new VerificationEngine({
-    store,
+    storage,
     gateway,
     codes,
     abuse,
     clock,
     flashcallPrefix: settings.flashcallPrefix,
-    renderer: new MessageRenderer({ store, codes, clock, settings }),
-    delivery: new DeliveryTracker({ store, gateway, clock, events, calls: voice, logger: options.logger }),
+    renderer: new MessageRenderer({ storage, codes, clock, settings }),
+    delivery: new DeliveryTracker({ storage, gateway, clock, events, calls: voice, logger: options.logger }),
     events,
   });
   const metrics = new VerifierMetrics(registry);
-  const sessionTokens = createSessionTokens(store, clock, () => settings.publicUrl, { ...DEFAULT_SESSION_TOKEN_SETTINGS, audience: options.credentials.accountSid, ...options.sessionTokens }, codes);
+  const sessionTokens = createSessionTokens(storage, clock, () => settings.publicUrl, { ...DEFAULT_SESSION_TOKEN_SETTINGS, audience: options.credentials.accountSid, ...options.sessionTokens }, codes);
   const pagesSettings = hostedPagesSettings(options.hostedPages);
   const listener = listenerLimits(options.listener);
   const http = buildVerifierHttp({
     surface,
     codes,
-    store,
+    storage,
     engine,
     credentials: options.credentials,
     listener,
@@ -141,27 +157,33 @@ export function buildVerifier(options: VerifierOptions): Verifier {
     logger: options.logger,
     sessionTokens,
     pages: pagesSettings.enabled
-      ? hostedPagesDeps({ store, engine, codes, tokens: sessionTokens, accountSid: options.credentials.accountSid, defaultTtlSeconds: options.defaultTtlSeconds ?? 600, settings: pagesSettings, clock, publicUrl: () => settings.publicUrl, metrics })
+      ? hostedPagesDeps({ storage, engine, codes, tokens: sessionTokens, accountSid: options.credentials.accountSid, defaultTtlSeconds: options.defaultTtlSeconds ?? 600, settings: pagesSettings, clock, publicUrl: () => settings.publicUrl, metrics })
       : undefined,
   });
-  const retention = new Retention({ verify: store, outbox: gateway.outbox, rateLimits: surface.rateLimits }, { ...DEFAULT_RETENTION, ...options.retention }, clock);
+  if (pagesSettings.enabled) await eraseLegacyCookieKey(storage);
+  const retention = new Retention(storage, { ...DEFAULT_RETENTION, ...options.retention }, clock, options.logger);
   let sweeper: Timer | undefined;
   const metricsHttp = options.metricsListen ? buildMetricsHttp(registry, listener) : undefined;
-  const sweep = () => {
-    engine.sweepExpired();
-    sweeper = clock.setTimeout(sweep, 5_000);
+  let running = false;
+  const sweep = async () => {
+    try {
+      await engine.sweepExpired();
+    } catch (error) {
+      options.logger?.warn({ error: (error as Error).message }, 'expiry sweep failed; trying again at the next');
+    }
+    if (running) sweeper = clock.setTimeout(() => void sweep(), 5_000);
   };
 
   return {
     http,
     engine,
     gateway,
-    store,
-    db,
+    storage,
     sessionTokens,
     async start() {
       gateway.start();
-      sweep();
+      running = true;
+      void sweep();
       retention.start();
       await http.listen({ host: options.host, port: options.port });
       const address = http.server.address();
@@ -173,12 +195,13 @@ export function buildVerifier(options: VerifierOptions): Verifier {
       return { port, metricsPort: typeof metricsAddress === 'object' && metricsAddress ? metricsAddress.port : options.metricsListen.port };
     },
     async stop() {
+      running = false;
       sweeper?.cancel();
       retention.stop();
       await http.close();
       await metricsHttp?.close();
       await gateway.stop();
-      db.close();
+      await storage.close();
     },
   };
 }

@@ -14,7 +14,7 @@ await serveUntilTold(async () => {
     credentials, dataFile: ':memory:', network: { receiptDelayMs: 0, maxSubmitsPerSecond: 0 },
   });
   const { smppPort } = await simulator.start();
-  const verifier = buildVerifier({
+  const verifier = await buildVerifier({
     host: '127.0.0.1',
     port: 0,
     credentials,

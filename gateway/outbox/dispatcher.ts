@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { systemClock, type Clock, type Timer } from '../clock';
 import { backoffDelay, type BackoffPolicy } from '../retry/backoff';
 import { isDeadLocalInstance, markAlive, newInstanceId } from './instance-id';
-import type { OutboxRow, OutboxStore, PartDelivery } from './outbox-store';
+import type { OutboxRepository, OutboxRow, PartDelivery } from './outbox-repository';
 
 export interface SendResult {
   route: string;
@@ -24,10 +24,12 @@ export interface DispatcherEvents {
   expired: [row: OutboxRow, reason: string];
   /** At start: `rows` leased by `owner`, a process on this machine that no longer runs, were freed. */
   reclaimed: [owner: string, rows: number];
+  /** The store failed a claim or a lease renewal; the dispatcher tries again at its next poll. */
+  storeError: [error: Error];
 }
 
 export interface DispatcherOptions {
-  store: OutboxStore;
+  store: OutboxRepository;
   sender: OutboxSender;
   clock?: Clock;
   /** Distinguishes this dispatcher's leases from another instance's (`host:pid:token`, see instance-id.ts). */
@@ -57,7 +59,7 @@ interface SendFailure {
  * freed at start, any other instance's run out within `leaseMs`.
  */
 export class Dispatcher extends EventEmitter<DispatcherEvents> {
-  readonly #store: OutboxStore;
+  readonly #store: OutboxRepository;
   readonly #sender: OutboxSender;
   readonly #clock: Clock;
   readonly owner: string;
@@ -69,7 +71,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   #timer?: Timer;
   #renewTimer?: Timer;
   #running = false;
+  #ticked: Promise<void> = Promise.resolve();
   #ticking = false;
+  #again = false;
 
   constructor(options: DispatcherOptions) {
     super();
@@ -91,48 +95,67 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     if (this.#running) return;
     this.#running = true;
     markAlive(this.owner, true);
-    this.#reclaimDeadLeases();
     this.#renewLeases();
-    this.notify();
+    void this.#reclaimDeadLeases();
   }
 
   /** Something was enqueued: look now instead of at the next poll. */
   notify(): void {
     if (!this.#running) return;
+    if (this.#ticking) {
+      // A claim is under way: it looks again as soon as it ends, instead of at the next poll.
+      this.#again = true;
+      return;
+    }
     this.#timer?.cancel();
-    this.#timer = this.#clock.setTimeout(() => this.#tick(), 0);
+    this.#timer = this.#clock.setTimeout(() => void this.#tick(), 0);
   }
 
   /** Stops claiming and waits for the rows in flight (graceful shutdown drains them). */
   async stop(): Promise<void> {
     this.#running = false;
     this.#timer?.cancel();
+    await this.#ticked;
     await Promise.allSettled([...this.#inFlight]);
     this.#renewTimer?.cancel();
     markAlive(this.owner, false);
   }
 
   /** A restart on the same machine resumes at once: the previous process's leases are freed, not waited out. */
-  #reclaimDeadLeases(): void {
-    for (const owner of this.#store.leaseOwners(this.#clock.now())) {
-      if (!isDeadLocalInstance(owner, this.owner)) continue;
-      const rows = this.#store.releaseLeases(owner);
-      if (rows > 0) this.emit('reclaimed', owner, rows);
+  async #reclaimDeadLeases(): Promise<void> {
+    try {
+      for (const owner of await this.#store.leaseOwners(this.#clock.now())) {
+        if (!isDeadLocalInstance(owner, this.owner)) continue;
+        const rows = await this.#store.releaseLeases(owner);
+        if (rows > 0) this.emit('reclaimed', owner, rows);
+      }
+    } catch (error) {
+      this.emit('storeError', error as Error);
     }
+    this.notify();
   }
 
   #renewLeases(): void {
     if (!this.#running && this.#inFlight.size === 0) return;
-    if (this.#inFlight.size > 0) this.#store.renewLeases(this.owner, this.#clock.now() + this.#leaseMs);
+    if (this.#inFlight.size > 0) this.#store.renewLeases(this.owner, this.#clock.now() + this.#leaseMs).catch((error: Error) => this.emit('storeError', error));
     this.#renewTimer = this.#clock.setTimeout(() => this.#renewLeases(), this.#leaseMs / 5);
   }
 
-  #tick(): void {
-    if (!this.#running || this.#ticking) return;
+  #tick(): Promise<void> {
+    if (!this.#running || this.#ticking) return this.#ticked;
     this.#ticking = true;
+    this.#again = false;
+    this.#ticked = this.#claim().finally(() => {
+      this.#ticking = false;
+    });
+    return this.#ticked;
+  }
+
+  async #claim(): Promise<void> {
+    let wait = this.#pollMs;
     try {
       const room = this.#concurrency - this.#inFlight.size;
-      const rows = room > 0 ? this.#store.claimDue(this.owner, this.#clock.now(), this.#leaseMs, room) : [];
+      const rows = room > 0 ? await this.#store.claimDue(this.owner, this.#clock.now(), this.#leaseMs, room) : [];
       for (const row of rows) {
         const work = this.#process(row).finally(() => {
           this.#inFlight.delete(work);
@@ -141,43 +164,61 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
         this.#inFlight.add(work);
       }
       const full = rows.length === room && room > 0;
-      const nextDue = this.#store.nextDueAt();
-      // At least 1 ms when nothing was claimed: a clock that stands still must not spin us.
-      const wait = full ? 0 : Math.min(this.#pollMs, Math.max(1, (nextDue ?? Infinity) - this.#clock.now()));
-      if (this.#inFlight.size < this.#concurrency) this.#timer = this.#clock.setTimeout(() => this.#tick(), wait);
-    } finally {
-      this.#ticking = false;
+      if (full || this.#again) wait = 0;
+      else {
+        // Only a short claim asks when the next row is due.
+        const nextDue = await this.#store.nextDueAt();
+        // At least 1 ms when nothing was claimed: a clock that stands still must not spin us.
+        wait = this.#again ? 0 : Math.min(this.#pollMs, Math.max(1, (nextDue ?? Infinity) - this.#clock.now()));
+      }
+    } catch (error) {
+      this.emit('storeError', error as Error);
+    }
+    if (this.#running && this.#inFlight.size < this.#concurrency) {
+      this.#timer?.cancel();
+      this.#timer = this.#clock.setTimeout(() => void this.#tick(), wait);
     }
   }
 
+  /** Sends one row and records the outcome; a store that fails here leaves the row leased, to be sent again when its lease ends. */
   async #process(row: OutboxRow): Promise<void> {
+    try {
+      await this.#sendAndRecord(row);
+    } catch (error) {
+      this.emit('storeError', error as Error);
+    }
+  }
+
+  async #sendAndRecord(row: OutboxRow): Promise<void> {
     if (this.#clock.now() >= row.expiresAt) {
-      this.#store.markFinal(row.id, this.owner, 'expired', 'expired before it could be sent', undefined, this.#clock.now());
+      await this.#store.markFinal(row.id, this.owner, 'expired', 'expired before it could be sent', undefined, this.#clock.now());
       this.emit('expired', row, 'expired before it could be sent');
       return;
     }
+    let result: SendResult;
     try {
-      const result = await this.#sender.send(row);
-      const early = this.#store.markSent(row.id, this.owner, result.route, result.result, this.#clock.now(), result.smsMessageIds);
-      this.emit('sent', row, result, early);
+      result = await this.#sender.send(row);
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
       const failure = caught as SendFailure;
       const now = this.#clock.now();
       if (failure.temporary === false) {
-        this.#store.markFinal(row.id, this.owner, 'failed', error.message, failure.smppStatus, now);
+        await this.#store.markFinal(row.id, this.owner, 'failed', error.message, failure.smppStatus, now);
         this.emit('failed', row, error);
         return;
       }
       const nextAttemptAt = now + backoffDelay(row.attempts - 1, this.#backoff);
       if (nextAttemptAt >= row.expiresAt) {
         const reason = `expired while retrying: ${error.message}`;
-        this.#store.markFinal(row.id, this.owner, 'expired', reason, failure.smppStatus, now);
+        await this.#store.markFinal(row.id, this.owner, 'expired', reason, failure.smppStatus, now);
         this.emit('expired', row, reason);
         return;
       }
-      this.#store.markRetry(row.id, this.owner, error.message, failure.smppStatus, nextAttemptAt);
+      await this.#store.markRetry(row.id, this.owner, error.message, failure.smppStatus, nextAttemptAt);
       this.emit('retry', row, error, nextAttemptAt);
+      return;
     }
+    const early = await this.#store.markSent(row.id, this.owner, result.route, result.result, this.#clock.now(), result.smsMessageIds);
+    this.emit('sent', row, result, early);
   }
 }

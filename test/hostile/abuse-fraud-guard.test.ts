@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ABUSE_SETTINGS, type FraudGuardSettings } from '../../verifier/abuse/abuse-policy';
-import { startStack, type RunningStack } from '../support/stack-harness';
+import { credentials, startStack, type RunningStack } from '../support/stack-harness';
+import { storedVerifications } from '../support/stored-verifications';
 import { Browser, csrfOf, decode } from '../unit/verifier/pages/browser';
 
 const stacks: RunningStack[] = [];
@@ -46,8 +47,8 @@ describe('fraud guard as a weapon', () => {
     // The authenticated API, in its own service and even in the pages' own service, is not blocked.
     const api = await newService(s, 'Api');
     expect((await apiStart(s, api, '+4917012340998')).status).toBe(201);
-    const hosted = s.verifier.store.db.prepare("SELECT sid FROM services WHERE friendly_name = 'Verigate'").get() as { sid: string };
-    expect((await apiStart(s, hosted.sid, '+4917012340997')).status).toBe(201);
+    const hosted = (await storedVerifications(s.verifier.storage, credentials.accountSid)).find((v) => v.serviceName === 'Verigate')!.serviceSid;
+    expect((await apiStart(s, hosted, '+4917012340997')).status).toBe(201);
     // Page starts to another prefix go on.
     expect((await pageStart(s, '+4915112340001')).status).toBe(303);
   });

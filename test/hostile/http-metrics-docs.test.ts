@@ -12,7 +12,7 @@ afterEach(async () => {
 const MAPS = ['/metrics', '/openapi.json', '/docs', '/docs/', '/docs/json', '/docs/static/index.html'];
 
 async function verifier(metricsListen?: { host: string; port: number }) {
-  const v = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: ':memory:', metricsListen });
+  const v = await buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: ':memory:', metricsListen });
   const ports = await v.start();
   cleanups.push(() => v.stop());
   return { url: `http://127.0.0.1:${ports.port}`, metricsPort: ports.metricsPort };

@@ -71,7 +71,7 @@ async function simulator(limits: Partial<ListenerLimits> = SHORT) {
 }
 
 async function verifier(limits: Partial<ListenerLimits> = SHORT) {
-  const v = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: ':memory:', listener: limits });
+  const v = await buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: ':memory:', listener: limits });
   const { port } = await v.start();
   cleanups.push(() => v.stop());
   return { v, port, url: `http://127.0.0.1:${port}` };
@@ -173,8 +173,8 @@ describe('slow HTTP clients', () => {
     }
   });
 
-  it('refuse a bad figure at build time, naming it', () => {
-    expect(() => buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: ':memory:', listener: { headersTimeoutMs: 40_000 } }))
-      .toThrow(/listener\.headersTimeoutMs .* must not exceed listener\.requestTimeoutMs/);
+  it('refuse a bad figure at build time, naming it', async () => {
+    await expect(buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: ':memory:', listener: { headersTimeoutMs: 40_000 } }))
+      .rejects.toThrow(/listener\.headersTimeoutMs .* must not exceed listener\.requestTimeoutMs/);
   });
 });

@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CodeBook } from '../../verifier/codes';
 import { buildVerifier } from '../../verifier';
-import { parseCodeKey } from '../../verifier/code-key';
+import { LEGACY_KEY_NAME, parseCodeKey } from '../../verifier/code-key';
+import { openStorage } from '../../verifier/store/open-storage';
 import { TestHandset } from '../support/handset';
 import { runCli, startStackProcess, startVerifierProcess, type CliProcess } from '../support/cli-process';
 import { startStack, credentials, authHeader } from '../support/stack-harness';
@@ -72,14 +72,16 @@ describe('the code key, kept out of the database', () => {
     expect(databaseBytes(data).includes(Buffer.from(code))).toBe(false);
 
     // The stored hash is the real one: under the key it matches the code…
-    const row = new Database(data, { readonly: true }).prepare('SELECT code_hash AS hash FROM verifications WHERE sid = ?').get(verification) as { hash: string };
-    expect(new CodeBook(key).matches(verification, code, row.hash)).toBe(true);
+    const storage = await openStorage({ dataFile: data });
+    const { codeHash } = (await storage.verifications.bySid(verification))!;
+    await storage.close();
+    expect(new CodeBook(key).matches(verification, code, codeHash)).toBe(true);
     // …but not under any other key, and a verifier on a copy of the file, without the key file, refuses it.
-    expect(new CodeBook(randomBytes(32)).matches(verification, code, row.hash)).toBe(false);
+    expect(new CodeBook(randomBytes(32)).matches(verification, code, codeHash)).toBe(false);
     const thief = join(dir, 'thief');
     mkdirSync(thief);
     copyFileSync(data, join(thief, 'verigate.db'));
-    const copy = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: join(thief, 'verigate.db') });
+    const copy = await buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: join(thief, 'verigate.db') });
     const { port } = await copy.start();
     try {
       const check = await verify(`http://127.0.0.1:${port}`, `/v2/Services/${service}/VerificationCheck`, { VerificationSid: verification, Code: code });
@@ -95,7 +97,7 @@ describe('the code key, kept out of the database', () => {
     // What the older version left: a pending verification, and its key in the secrets table.
     const old = await startStack({ dataFile: data, codeKey: legacyKey });
     const { service, code } = await pendingSmsCode(old.verifyUrl, old.sim.httpPort, '+4915112390002');
-    old.verifier.db.prepare("INSERT INTO secrets (name, value, created_at) VALUES ('code-key', ?, ?)").run(legacyKey.toString('base64'), Date.now());
+    await old.verifier.storage.secrets.getOrCreate(LEGACY_KEY_NAME, () => legacyKey.toString('base64'), Date.now());
     await old.stop();
     expect(databaseBytes(data).includes(Buffer.from(legacyKey.toString('base64')))).toBe(true);
 
@@ -108,35 +110,36 @@ describe('the code key, kept out of the database', () => {
     expect(parseCodeKey(readFileSync(`${data}.key`, 'utf8'))).toEqual(legacyKey);
     expect(statSync(`${data}.key`).mode & 0o777).toBe(0o600);
     expectNoKeyMaterial(data, legacyKey);
-    const db = new Database(data, { readonly: true });
-    expect(db.prepare("SELECT count(*) AS n FROM secrets WHERE name = 'code-key'").get()).toEqual({ n: 0 });
-    db.close();
+    const storage = await openStorage({ dataFile: data });
+    expect(await storage.secrets.get(LEGACY_KEY_NAME)).toBeUndefined();
+    await storage.close();
   });
 
   it('keeps the session tokens\' signing keys sealed and the page cookie key out of the database, sealing what an older version stored in clear', { timeout: 30_000 }, async () => {
     const data = join(dir, 'session', 'verigate.db');
     // What an older version left: a signing key in clear and the pages' cookie key, both in the database.
-    const first = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
+    const first = await buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
     const legacyToken = await first.sessionTokens.issue('+4915112390003', 'sms');
     const codes = new CodeBook(parseCodeKey(readFileSync(`${data}.key`, 'utf8'))!);
-    const row = first.db.prepare('SELECT kid, private_jwk AS sealed FROM session_keys').get() as { kid: string; sealed: string };
-    const privateJwk = codes.open(row.sealed);
+    const [row] = await first.storage.sessionKeys.all();
+    const privateJwk = codes.open(row!.privateJwk);
     const cookieKey = randomBytes(32).toString('base64');
-    first.db.prepare('UPDATE session_keys SET private_jwk = ? WHERE kid = ?').run(privateJwk, row.kid);
-    first.db.prepare("INSERT INTO secrets (name, value, created_at) VALUES ('page-session-key', ?, ?)").run(cookieKey, Date.now());
+    // Written as an older version wrote them: the private key in clear, the cookie key among the secrets.
+    await first.storage.sessionKeys.replacePrivateKeys([{ kid: row!.kid, privateJwk }]);
+    await first.storage.secrets.getOrCreate('page-session-key', () => cookieKey, Date.now());
     await first.stop();
     const d = (JSON.parse(privateJwk) as { d: string }).d;
     expect(databaseBytes(data).includes(Buffer.from(d))).toBe(true);
 
-    const second = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
+    const second = await buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
     try {
       // The key still signs (same kid) and the older token still validates…
-      expect((await second.sessionTokens.issue('+4915112390003', 'sms')).kid).toBe(row.kid);
-      expect(await second.sessionTokens.validate(legacyToken.token)).toMatchObject({ valid: true, kid: row.kid });
+      expect((await second.sessionTokens.issue('+4915112390003', 'sms')).kid).toBe(row!.kid);
+      expect(await second.sessionTokens.validate(legacyToken.token)).toMatchObject({ valid: true, kid: row!.kid });
       // …but its private part is sealed now, and the cookie key gone.
-      const stored = second.db.prepare('SELECT private_jwk AS sealed FROM session_keys WHERE kid = ?').get(row.kid) as { sealed: string };
-      expect(stored.sealed.startsWith('{')).toBe(false);
-      expect(codes.open(stored.sealed)).toBe(privateJwk);
+      const stored = (await second.storage.sessionKeys.all()).find((key) => key.kid === row!.kid)!;
+      expect(stored.privateJwk.startsWith('{')).toBe(false);
+      expect(codes.open(stored.privateJwk)).toBe(privateJwk);
     } finally {
       await second.stop();
     }
@@ -145,12 +148,12 @@ describe('the code key, kept out of the database', () => {
 
   it('recovers from a lost key file: a new key, a new signing key, and the session tokens signed before still validate', async () => {
     const data = join(dir, 'lost', 'verigate.db');
-    const first = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
+    const first = await buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
     const before = await first.sessionTokens.issue('+4915112390005', 'sms');
     await first.stop();
     const lostKey = readFileSync(`${data}.key`, 'utf8');
     rmSync(`${data}.key`);
-    const second = buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
+    const second = await buildVerifier({ host: '127.0.0.1', port: 0, credentials, dataFile: data });
     try {
       expect(readFileSync(`${data}.key`, 'utf8')).not.toBe(lostKey);
       const after = await second.sessionTokens.issue('+4915112390005', 'sms');

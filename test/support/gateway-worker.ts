@@ -2,12 +2,12 @@
 // (compileWorker). It sends what the outbox holds and prints one line per event.
 import { Gateway } from '../../gateway/gateway';
 import { parseSmppUrl } from '../../gateway/smpp';
-import { openDatabase } from '../../gateway/storage/sqlite';
+import { openSqliteOutbox } from '../../gateway/outbox';
 
 const [file, url, leaseMs] = process.argv.slice(2);
-const db = openDatabase(file!);
+const store = openSqliteOutbox(file!);
 const gateway = new Gateway({
-  db,
+  outbox: store.outbox,
   smpp: parseSmppUrl(url!),
   dispatcher: { pollMs: 50, leaseMs: leaseMs ? Number(leaseMs) : undefined, backoff: { initialMs: 50, maxMs: 200, jitter: 0 } },
   smppClient: { reconnect: { initialMs: 50, maxMs: 200, jitter: 0 } },
@@ -16,4 +16,4 @@ gateway.on('sent', (row) => process.stdout.write(`sent ${row.id}\n`));
 gateway.dispatcher.on('reclaimed', (owner, rows) => process.stdout.write(`reclaimed ${rows} ${owner}\n`));
 gateway.start();
 process.stdout.write('ready\n');
-process.once('SIGTERM', () => void gateway.stop().then(() => process.exit(0)));
+process.once('SIGTERM', () => void gateway.stop().then(() => store.close()).then(() => process.exit(0)));

@@ -17,7 +17,7 @@ export interface RunningStack {
 /** Simulator and verifier in this process, wired through real sockets (SMPP over TCP, REST over HTTP). */
 export async function startStack(options: Partial<VerifierOptions> = {}): Promise<RunningStack> {
   const sim = await startSimulator();
-  const verifier = buildVerifier({
+  const verifier = await buildVerifier({
     host: '127.0.0.1',
     port: 0,
     credentials,

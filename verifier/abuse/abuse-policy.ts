@@ -1,6 +1,9 @@
 import type { Clock } from '../../gateway/clock';
 import { VerifyError } from '../errors';
-import type { Channel, FraudKey, Service, StartOrigin, Verification, VerifyStore } from '../store/verify-store';
+import type { FraudKey } from '../store/fraud-repository';
+import type { Service } from '../store/service-repository';
+import type { VerifierStorage } from '../store/storage';
+import type { Channel, StartOrigin, Verification } from '../store/verification-repository';
 
 export interface FraudGuardSettings {
   enabled: boolean;
@@ -36,60 +39,58 @@ export const DEFAULT_ABUSE_SETTINGS: AbuseSettings = {
 /** The guard counts in buckets of a twelfth of its window: the window slides in steps of 5 minutes by default. */
 const BUCKETS_PER_WINDOW = 12;
 
-/** What a start is judged by besides its number and channel. */
-export interface StartContext {
-  origin: StartOrigin;
-  /** The pending verification this start re-sends, if any. */
-  pending?: Verification;
-  /** false: the start said RiskCheck=disable, so the fraud guard does not judge it (Twilio's override). */
-  riskCheck?: boolean;
-}
-
 /**
- * Decides whether a send may go out: country allow-list per channel (60605),
- * blocked prefixes and the fraud guard (60410), sends of one pending
- * verification (60203) and the per-service rate (20429). Windows are counted
- * in the store, so every instance sees the same numbers.
+ * Decides whether a send may go out. Before the start's transaction (`screen`): the country allow-list
+ * per channel (60605), blocked prefixes and the fraud guard (60410), so a block it sets outlives the
+ * refused start. Inside it (`assertWithinLimits`): sends of one pending verification (60203) and the
+ * per-service rate (20429), counted from the stored attempts so that every instance sees the same numbers.
  */
 export class AbusePolicy {
   #lastPrune = 0;
 
-  /** `safeList`: numbers the fraud guard never blocks (Verify's SafeList). */
   constructor(
-    private readonly store: VerifyStore,
+    private readonly storage: Pick<VerifierStorage, 'fraud' | 'safeList'>,
     private readonly settings: AbuseSettings,
     private readonly clock: Clock,
-    private readonly safeList?: { has(phoneNumber: string): boolean },
   ) {}
 
-  assertSendAllowed(service: Service, to: string, country: string | undefined, channel: Channel, context: StartContext): void {
-    const now = this.clock.now();
+  /** Whether a start must also hold the service's lock: only a per-service limit makes starts to different numbers race. */
+  get limitsService(): boolean {
+    return this.settings.perService.max > 0;
+  }
+
+  /** `riskCheck` false: the start said RiskCheck=disable, so the fraud guard does not judge it (Twilio's override). */
+  async screen(service: Service, to: string, country: string | undefined, channel: Channel, origin: StartOrigin, riskCheck = true): Promise<void> {
     const allowed = this.settings.allowedCountries[channel];
     if (allowed && allowed.length > 0 && (!country || !allowed.includes(country))) {
       throw new VerifyError('GEO_PERMISSION', `Delivery by ${channel} to ${country ?? 'this region'} is not allowed`);
     }
     if (this.settings.blockedPrefixes.some((prefix) => to.startsWith(prefix))) throw new VerifyError('DELIVERY_BLOCKED');
-    if (context.riskCheck !== false && !this.safeList?.has(to)) this.#fraudGuard(this.#key(service.sid, context.origin, to), now);
+    if (this.settings.fraudGuard.enabled && riskCheck && !(await this.storage.safeList.has(to))) await this.#fraudGuard(this.#key(service.sid, origin, to), this.clock.now());
+  }
+
+  /** The send limits; call inside the start's transaction, after its lock, with its repositories. */
+  async assertWithinLimits(tx: Pick<VerifierStorage, 'attempts'>, service: Service, to: string, pending: Verification | undefined, now: number): Promise<void> {
     const { perDestination, perService } = this.settings;
     // As on Twilio, the limit is on one pending verification: approving or canceling it is the way out.
-    if (context.pending && this.store.attemptsOfSince(context.pending.sid, now - perDestination.windowMs) >= perDestination.max) {
+    if (pending && (await tx.attempts.countSince(pending.sid, now - perDestination.windowMs)) >= perDestination.max) {
       throw new VerifyError('MAX_SEND_ATTEMPTS', `Max send attempts reached for ${to}: at most ${perDestination.max} in ${perDestination.windowMs / 60_000} minutes for one verification`);
     }
-    if (perService.max > 0 && this.store.attemptsInService(service.sid, now - perService.windowMs) >= perService.max) {
+    if (perService.max > 0 && (await tx.attempts.countInService(service.sid, now - perService.windowMs)) >= perService.max) {
       throw new VerifyError('TOO_MANY_REQUESTS', `Too many verifications for this service: at most ${perService.max} per ${perService.windowMs / 1000} seconds`);
     }
   }
 
   /** A new verification was started: one more start for its prefix. Call in the start's transaction. */
-  recordStart(verification: Verification): void {
+  async recordStart(tx: Pick<VerifierStorage, 'fraud'>, verification: Verification): Promise<void> {
     if (!this.settings.fraudGuard.enabled) return;
-    this.store.countFraud(this.#keyOf(verification), this.#bucket(verification.createdAt), 'starts');
+    await tx.fraud.count(this.#keyOf(verification), this.#bucket(verification.createdAt), 'starts');
   }
 
   /** A verification was approved: counted in the bucket of its start, so the two meet in one window. */
-  recordApproval(verification: Verification): void {
+  async recordApproval(tx: Pick<VerifierStorage, 'fraud'>, verification: Verification): Promise<void> {
     if (!this.settings.fraudGuard.enabled) return;
-    this.store.countFraud(this.#keyOf(verification), this.#bucket(verification.createdAt), 'approvals');
+    await tx.fraud.count(this.#keyOf(verification), this.#bucket(verification.createdAt), 'approvals');
   }
 
   /**
@@ -98,14 +99,14 @@ export class AbusePolicy {
    * per origin, so anonymous page starts can block only page starts, and one
    * service's traffic never blocks another's.
    */
-  #fraudGuard(key: FraudKey, now: number): void {
+  async #fraudGuard(key: FraudKey, now: number): Promise<void> {
     const guard = this.settings.fraudGuard;
-    if (!guard.enabled) return;
-    if (this.store.fraudBlock(key, now)) throw new VerifyError('DELIVERY_BLOCKED');
-    this.#prune(now);
-    const { starts, approvals } = this.store.fraudActivity(key, this.#bucket(now - guard.windowMs) + 1);
+    const { fraud } = this.storage;
+    if (await fraud.blocked(key, now)) throw new VerifyError('DELIVERY_BLOCKED');
+    await this.#prune(now);
+    const { starts, approvals } = await fraud.activity(key, this.#bucket(now - guard.windowMs) + 1);
     if (starts < guard.minStarts || approvals / starts >= guard.minApprovalRatio) return;
-    this.store.blockFraud(key, `fraud guard: ${starts} starts, ${approvals} approvals`, now + guard.blockMs, now);
+    await fraud.block(key, `fraud guard: ${starts} starts, ${approvals} approvals`, now + guard.blockMs, now);
     throw new VerifyError('DELIVERY_BLOCKED');
   }
 
@@ -122,9 +123,9 @@ export class AbusePolicy {
   }
 
   /** At most once a minute, forgets buckets that left the window. */
-  #prune(now: number): void {
+  async #prune(now: number): Promise<void> {
     if (now - this.#lastPrune < 60_000) return;
     this.#lastPrune = now;
-    this.store.pruneFraudCounters(this.#bucket(now - this.settings.fraudGuard.windowMs));
+    await this.storage.fraud.prune(this.#bucket(now - this.settings.fraudGuard.windowMs));
   }
 }

@@ -1,14 +1,21 @@
-import type { Service, Verification, VerifyStore } from '../store/verify-store';
+import type { Attempt } from '../store/attempt-repository';
+import type { Service } from '../store/service-repository';
+import type { VerifierStorage } from '../store/storage';
+import type { Verification } from '../store/verification-repository';
 import type { StatusCallbacks, VerifyEventType } from './status-callbacks';
 import type { WebhookEvents } from './webhook-events';
 
 /**
  * Verification and delivery events for a service's StatusCallback and its subscribed Webhooks: what the
  * state machine and the delivery tracker report, shaped as Twilio-style form parameters. Never carries
- * a code.
+ * a code. Events go out after the change they report committed.
  */
 export class VerificationEvents {
-  constructor(private readonly store: VerifyStore, private readonly callbacks: StatusCallbacks, private readonly webhooks?: WebhookEvents) {}
+  constructor(
+    private readonly storage: Pick<VerifierStorage, 'verifications'>,
+    private readonly callbacks: StatusCallbacks,
+    private readonly webhooks?: WebhookEvents,
+  ) {}
 
   /** An event about `verification`, for a service already at hand. */
   emit(service: Service, verification: Verification, type: VerifyEventType, extra: Record<string, string> = {}): void {
@@ -25,18 +32,18 @@ export class VerificationEvents {
     this.webhooks?.emit(service.sid, type, params);
   }
 
-  /** An event about `verification`, its service looked up. */
+  /** An event about `verification`, its service looked up (with the verification, in one read). */
   emitFor(verification: Verification, type: VerifyEventType): void {
-    const service = this.store.service(verification.accountSid, verification.serviceSid);
-    if (service) this.emit(service, verification, type);
+    void this.storage.verifications.withService(verification.sid).then(
+      (found) => found && this.emit(found.service, verification, type),
+      () => undefined,
+    );
   }
 
-  /** The delivery status of one send attempt changed. */
-  attemptDelivery(attemptSid: string, deliveryStatus: string): void {
-    const attempt = this.store.attempt(attemptSid);
-    const verification = attempt && this.store.verificationBySid(attempt.verificationSid);
-    const service = verification && this.store.service(verification.accountSid, verification.serviceSid);
-    if (!attempt || !verification || !service) return;
-    this.emit(service, verification, 'attempt.delivery', { AttemptSid: attempt.sid, AttemptChannel: attempt.channel, DeliveryStatus: deliveryStatus });
+  /** The delivery status of one send attempt changed (`attempt` as changed). */
+  async attemptDelivery(attempt: Attempt): Promise<void> {
+    const found = await this.storage.verifications.withService(attempt.verificationSid);
+    if (!found) return;
+    this.emit(found.service, found.verification, 'attempt.delivery', { AttemptSid: attempt.sid, AttemptChannel: attempt.channel, DeliveryStatus: attempt.deliveryStatus });
   }
 }

@@ -1,4 +1,6 @@
-import type { Attempt, Service, Verification } from '../store/verify-store';
+import type { Attempt } from '../store/attempt-repository';
+import type { Service } from '../store/service-repository';
+import type { Verification } from '../store/verification-repository';
 
 /** Twilio's date format: ISO-8601 in UTC, to the second. */
 export function isoDate(ms: number): string {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CodeBook } from '../codes';
 import { VerifyError } from '../errors';
 import { isSid } from '../ids';
-import type { VerifyStore } from '../store/verify-store';
+import type { ServiceRepository } from '../store/service-repository';
 import type { VerifySurface } from '../verify-surface';
 import { registerAttemptRoutes } from './attempt-routes';
 import { registerMessagingConfigurationRoutes } from './messaging-configuration-routes';
@@ -15,7 +15,7 @@ import { registerWebhookRoutes } from './webhook-routes';
 
 export interface SurfaceRoutesDeps {
   surface: VerifySurface;
-  store: VerifyStore;
+  services: ServiceRepository;
   codes: CodeBook;
   accountSid: string;
   now(): number;
@@ -25,7 +25,7 @@ export interface SurfaceRoutesDeps {
 export function registerSurfaceRoutes(api: FastifyInstance, deps: SurfaceRoutesDeps): void {
   const { surface, accountSid, now } = deps;
   const loadService = async (sid: string) => {
-    const service = isSid(sid, 'VA') ? deps.store.service(accountSid, sid) : undefined;
+    const service = isSid(sid, 'VA') ? await deps.services.get(accountSid, sid) : undefined;
     if (!service) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${sid} was not found`);
     return service;
   };

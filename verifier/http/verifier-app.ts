@@ -8,6 +8,7 @@ import { limitConnections, listenerServerOptions, type ListenerLimits } from '..
 import type { CodeBook } from '../codes';
 import { VerifyError } from '../errors';
 import type { VerifySurface } from '../verify-surface';
+import type { VerifierStorage } from '../store/storage';
 import { authenticate } from './api-auth';
 import { registerApiKeyRoutes } from './api-key-routes';
 import { registerSurfaceRoutes } from './surface-routes';
@@ -17,7 +18,9 @@ import { registerVerifyRoutes, type VerifyRoutesDeps } from './verify-routes';
 import { takeRateLimits } from '../rate-limit-buckets';
 import { registerVoiceRoutes, type VoiceRoutesDeps } from './voice-routes';
 
-export interface VerifierHttpDeps extends Omit<VerifyRoutesDeps, 'accountSid'>, Omit<VoiceRoutesDeps, 'store' | 'engine' | 'now'> {
+export interface VerifierHttpDeps extends Omit<VerifyRoutesDeps, 'accountSid' | 'services'>, Omit<VoiceRoutesDeps, 'attempts' | 'engine' | 'now'> {
+  /** The verifier's storage: the routes use its repositories. */
+  storage: VerifierStorage;
   credentials: AccountCredentials;
   registry: Registry;
   /** API keys, rate limits, attempts, safe list, webhooks, TOTP … (verify-surface.ts). */
@@ -86,10 +89,11 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     registerVerifyRoutes(api, {
       ...deps,
+      services: deps.storage.services,
       takeRateLimits: (serviceSid, values, now) => takeRateLimits(deps.surface.storage, serviceSid, values, now),
       accountSid: deps.credentials.accountSid,
     });
-    registerSurfaceRoutes(api, { surface: deps.surface, store: deps.store, codes: deps.codes, accountSid: deps.credentials.accountSid, now: deps.now });
+    registerSurfaceRoutes(api, { surface: deps.surface, services: deps.storage.services, codes: deps.codes, accountSid: deps.credentials.accountSid, now: deps.now });
     if (deps.sessionTokens) registerSessionTokenRoutes(api, deps.sessionTokens);
   });
   app.register(async (keys) => {
@@ -99,7 +103,7 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
     });
     registerApiKeyRoutes(keys, { keys: deps.surface.keys, accountSid: deps.credentials.accountSid, now: deps.now });
   });
-  registerVoiceRoutes(app, deps);
+  registerVoiceRoutes(app, { ...deps, attempts: deps.storage.attempts });
   if (deps.sessionTokens) registerJwksRoute(app, deps.sessionTokens);
   if (deps.pages) registerHostedPages(app, deps.pages);
   return app;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { VerifyError } from '../errors';
 import { isSid, newSid } from '../ids';
-import type { Service, ServiceUpdate, VerifyStore } from '../store/verify-store';
+import type { Service, ServiceRepository, ServiceUpdate } from '../store/service-repository';
 import type { VerificationEngine } from '../verification-engine';
 import type { VerifierMetrics } from '../metrics';
 import type { Overflow } from '../rate-limit-buckets';
@@ -11,7 +11,7 @@ import { limited, required, TEXT_LIMITS } from '../text-limits';
 import { serviceJson, verificationCheckJson, verificationJson } from './serialize';
 
 export interface VerifyRoutesDeps {
-  store: VerifyStore;
+  services: ServiceRepository;
   /** Programmable rate limits a start's `RateLimits` meters against. */
   /** Counts a start against its `RateLimits` buckets (verifier/rate-limit-buckets.ts); the first full one, if any. */
   takeRateLimits?(serviceSid: string, values: Record<string, string>, now: number): Promise<Overflow | undefined>;
@@ -93,13 +93,13 @@ function serviceChanges(form: Form): ServiceUpdate {
 
 /** The Verify v2 resources (docs/verify-api.md), as the twilio client calls them. */
 export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDeps): void {
-  const { store, engine, accountSid } = deps;
+  const { services, engine, accountSid } = deps;
   // Twilio reads a POST body as a form whatever its Content-Type says, also without one.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, formOf(String(body))));
 
-  const loadService = (sid: string): Service => {
-    const service = isSid(sid, 'VA') ? store.service(accountSid, sid) : undefined;
+  const loadService = async (sid: string): Promise<Service> => {
+    const service = isSid(sid, 'VA') ? await services.get(accountSid, sid) : undefined;
     if (!service) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${sid} was not found`);
     return service;
   };
@@ -124,7 +124,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
       createdAt: now,
       updatedAt: now,
     };
-    store.insertService(service);
+    await services.insert(service);
     return reply.code(201).send(serviceJson(service, baseOf(request)));
   });
 
@@ -136,25 +136,27 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
     },
   }, async (request) => {
     const window = pageWindow(request.query);
-    const { services, total } = store.listServices(accountSid, window.offset, window.pageSize);
+    const { services: page, total } = await services.list(accountSid, window.offset, window.pageSize);
     const base = baseOf(request);
-    return listPage('services', services.map((s) => serviceJson(s, base)), total, window, base, '/v2/Services');
+    return listPage('services', page.map((s) => serviceJson(s, base)), total, window, base, '/v2/Services');
   });
 
   app.get<{ Params: { sid: string } }>('/v2/Services/:sid', { schema: { summary: 'Fetch a service', tags: ['Services'] } }, async (request) =>
-    serviceJson(loadService(request.params.sid), baseOf(request)));
+    serviceJson(await loadService(request.params.sid), baseOf(request)));
 
   app.post<{ Params: { sid: string }; Body: Form }>('/v2/Services/:sid', {
     schema: { summary: 'Update a service', tags: ['Services'], consumes: ['application/x-www-form-urlencoded'], body: serviceBody },
   }, async (request) => {
-    loadService(request.params.sid);
-    const updated = store.updateService(accountSid, request.params.sid, serviceChanges(request.body ?? {}), deps.now())!;
+    const changes = serviceChanges(request.body ?? {});
+    const updated = isSid(request.params.sid, 'VA') ? await services.update(accountSid, request.params.sid, changes, deps.now()) : undefined;
+    if (!updated) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${request.params.sid} was not found`);
     return serviceJson(updated, baseOf(request));
   });
 
   app.delete<{ Params: { sid: string } }>('/v2/Services/:sid', { schema: { summary: 'Delete a service', tags: ['Services'] } }, async (request, reply) => {
-    loadService(request.params.sid);
-    store.deleteService(accountSid, request.params.sid);
+    if (!isSid(request.params.sid, 'VA') || !(await services.delete(accountSid, request.params.sid))) {
+      throw new VerifyError('NOT_FOUND', `The requested resource /Services/${request.params.sid} was not found`);
+    }
     return reply.code(204).send();
   });
 
@@ -186,11 +188,11 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
       },
     },
   }, async (request, reply) => {
-    const service = loadService(request.params.sid);
+    const service = await loadService(request.params.sid);
     const form = request.body ?? {};
     const overflow = await deps.takeRateLimits?.(service.sid, parseRateLimitsParam(str(form, 'RateLimits')), deps.now());
     if (overflow) throw new VerifyError('MAX_SEND_ATTEMPTS', `Max send attempts reached: rate limit ${overflow.uniqueName} allows ${overflow.bucket.max} per ${overflow.bucket.interval} seconds`);
-    const started = engine.start(service, {
+    const started = await engine.start(service, {
       to: str(form, 'To'),
       channel: str(form, 'Channel'),
       locale: str(form, 'Locale'),
@@ -214,7 +216,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
   app.get<{ Params: { sid: string; verificationSid: string } }>('/v2/Services/:sid/Verifications/:verificationSid', {
     schema: { summary: 'Fetch a pending verification', tags: ['Verifications'] },
   }, async (request) => {
-    const found = engine.fetch(loadService(request.params.sid), request.params.verificationSid);
+    const found = await engine.fetch(await loadService(request.params.sid), request.params.verificationSid);
     return verificationJson(found.verification, found.attempts, baseOf(request));
   });
 
@@ -226,7 +228,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
       body: { type: 'object', properties: { Status: { type: 'string', description: 'canceled or approved' } } },
     },
   }, async (request) => {
-    const updated = engine.update(loadService(request.params.sid), request.params.verificationSid, str(request.body ?? {}, 'Status'));
+    const updated = await engine.update(await loadService(request.params.sid), request.params.verificationSid, str(request.body ?? {}, 'Status'));
     return verificationJson(updated.verification, updated.attempts, baseOf(request));
   });
 
@@ -242,7 +244,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
     },
   }, async (request) => {
     const form = request.body ?? {};
-    const result = engine.check(loadService(request.params.sid), {
+    const result = await engine.check(await loadService(request.params.sid), {
       code: str(form, 'Code'),
       to: str(form, 'To'),
       verificationSid: str(form, 'VerificationSid'),

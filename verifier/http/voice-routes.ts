@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { XMLBuilder } from 'fast-xml-parser';
 import { validTwilioSignature } from '../../gateway/webhooks/twilio-signature';
 import { CodeBook } from '../codes';
-import type { VerifyStore } from '../store/verify-store';
+import type { AttemptRepository } from '../store/attempt-repository';
 import type { VerificationEngine } from '../verification-engine';
 
 export interface VoiceRoutesDeps {
-  store: VerifyStore;
+  attempts: AttemptRepository;
   engine: VerificationEngine;
   /** Read per request: with port 0 it is known only once listening. */
   publicUrl(): string;
@@ -38,7 +38,7 @@ function formOf(request: FastifyRequest): Record<string, string> {
  * also carries an unguessable token that expires with the verification.
  */
 export function registerVoiceRoutes(app: FastifyInstance, deps: VoiceRoutesDeps): void {
-  const { store, engine } = deps;
+  const { attempts, engine } = deps;
 
   const signed = (request: FastifyRequest, reply: FastifyReply): boolean => {
     const url = `${deps.publicUrl()}${request.url}`;
@@ -48,12 +48,12 @@ export function registerVoiceRoutes(app: FastifyInstance, deps: VoiceRoutesDeps)
     return false;
   };
 
-  const attemptFor = (token: string) => store.attemptByToken(CodeBook.tokenHash(token), deps.now());
+  const attemptFor = (token: string) => attempts.byToken(CodeBook.tokenHash(token), deps.now());
 
   const codeCall = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, repeat: boolean) => {
     if (!signed(request, reply)) return reply;
-    const attempt = attemptFor(request.params.token);
-    const script = attempt && engine.voiceScript(attempt);
+    const attempt = await attemptFor(request.params.token);
+    const script = attempt && (await engine.voiceScript(attempt));
     reply.type('application/xml');
     if (!script) return response([['Hangup', '']]);
     const digits = formOf(request)['Digits'];
@@ -79,28 +79,28 @@ export function registerVoiceRoutes(app: FastifyInstance, deps: VoiceRoutesDeps)
     ...routeOptions,
     handler: async (request, reply) => {
       if (!signed(request, reply)) return reply;
-      const attempt = attemptFor(request.params.token);
+      const attempt = await attemptFor(request.params.token);
       reply.type('application/xml');
       // A flash call is not meant to be answered; if it is, say why and hang up.
       if (!attempt) return response([['Hangup', '']]);
-      const answered = engine.flashAnsweredText(attempt);
+      const answered = await engine.flashAnsweredText(attempt);
       return response([['Say', { '#text': answered.text, '@language': answered.language }], ['Hangup', '']]);
     },
   });
 
   app.post<{ Params: { attemptSid: string } }>('/v2/sms/status/:attemptSid', routeOptions, async (request, reply) => {
     if (!signed(request, reply)) return reply;
-    const attempt = store.attempt(request.params.attemptSid);
+    const attempt = await attempts.get(request.params.attemptSid);
     const status = formOf(request)['MessageStatus'];
-    if (attempt && status) engine.onSmsStatus(attempt, status);
+    if (attempt && status) await engine.onSmsStatus(attempt, status);
     return reply.code(204).send();
   });
 
   app.post<{ Params: { attemptSid: string } }>('/v2/voice/status/:attemptSid', routeOptions, async (request, reply) => {
     if (!signed(request, reply)) return reply;
-    const attempt = store.attempt(request.params.attemptSid);
+    const attempt = await attempts.get(request.params.attemptSid);
     const form = formOf(request);
-    if (attempt && form['CallStatus']) engine.onCallStatus(attempt, form['CallSid'], form['CallStatus']);
+    if (attempt && form['CallStatus']) await engine.onCallStatus(attempt, form['CallSid'], form['CallStatus']);
     return reply.code(204).send();
   });
 }

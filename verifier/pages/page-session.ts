@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../gateway/clock';
-import type { Channel } from '../store/verify-store';
+import type { Channel } from '../store/verification-repository';
 
 export const PAGE_COOKIE = 'verigate_page';
 

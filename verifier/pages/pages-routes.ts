@@ -3,7 +3,8 @@ import { VERIFY_ERRORS, VerifyError } from '../errors';
 import type { VerifierMetrics } from '../metrics';
 import { parseE164 } from '../phone';
 import type { SessionTokens } from '../session';
-import type { Channel, Service, Verification } from '../store/verify-store';
+import type { Service } from '../store/service-repository';
+import type { Channel, Verification } from '../store/verification-repository';
 import { MAX_CHECKS, type VerificationEngine } from '../verification-engine';
 import { CHANNELS } from '../verification-input';
 import type { HostedService } from './hosted-service';
@@ -137,7 +138,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       if (!(await allowed(request, reply, 'start', phone.e164))) return reply;
       let verification: Verification;
       try {
-        verification = engine.start(await service(), { to: phone.e164, channel, pageSession: PageSessions.tag(session) }).verification;
+        verification = (await engine.start(await service(), { to: phone.e164, channel, pageSession: PageSessions.tag(session) })).verification;
       } catch (error) {
         if (!(error instanceof VerifyError)) throw error;
         if (error.code === VERIFY_ERRORS.MAX_SEND_ATTEMPTS.code || error.code === VERIFY_ERRORS.TOO_MANY_REQUESTS.code) {
@@ -180,7 +181,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       if (!(await allowed(request, reply, 'check', `${pending.to} ${pageSession}`))) return reply;
       let result: Verification;
       try {
-        result = engine.check(await service(), { code, verificationSid: pending.sid, pageSession });
+        result = await engine.check(await service(), { code, verificationSid: pending.sid, pageSession });
       } catch (error) {
         if (!(error instanceof VerifyError)) throw error;
         if (error.code === VERIFY_ERRORS.MAX_CHECK_ATTEMPTS.code) return failed(reply, session, 'attempts');
@@ -215,7 +216,7 @@ export function registerHostedPages(app: FastifyInstance, deps: HostedPagesDeps)
       let verification: Verification;
       try {
         // A repeat start re-sends the same code as a new attempt, or starts afresh if the old one expired.
-        verification = engine.start(await service(), { to: pending.to, channel: pending.channel, pageSession: PageSessions.tag(session) }).verification;
+        verification = (await engine.start(await service(), { to: pending.to, channel: pending.channel, pageSession: PageSessions.tag(session) })).verification;
       } catch (error) {
         if (!(error instanceof VerifyError)) throw error;
         if (error.code === VERIFY_ERRORS.MAX_SEND_ATTEMPTS.code || error.code === VERIFY_ERRORS.TOO_MANY_REQUESTS.code) {

@@ -1,4 +1,4 @@
-import type { Channel } from '../store/verify-store';
+import type { Channel } from '../store/verification-repository';
 import { html, layout, type SafeHtml } from './layout';
 
 export interface StartView {

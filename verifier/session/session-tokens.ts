@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { Clock } from '../../gateway/clock';
-import type { Channel } from '../store/verify-store';
+import type { Channel } from '../store/verification-repository';
 import { SESSION_TOKEN_ALG, type SigningKey, type SigningKeys } from './signing-keys';
 
 export interface SessionTokenSettings {

@@ -18,11 +18,16 @@ describe('SMS routing by destination prefix', () => {
     const viaSmpp = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112390001', Channel: 'sms' });
     expect((await us.waitForFrames('sms'))[0]!['text']).toMatch(/^Your Acme verification code is: \d{6}$/);
     expect((await de.waitForFrames('sms'))[0]!['text']).toMatch(/^Ihr Bestätigungscode für Acme lautet: \d{6}$/);
-    const routes = stack.verifier.store.db.prepare('SELECT route FROM outbox ORDER BY created_at, rowid').pluck().all();
-    expect(routes).toEqual(['voice', 'smpp']);
+    const { storage } = stack.verifier;
+    const routes = [];
     for (const started of [viaRest, viaSmpp]) {
-      await waitFor('delivery recorded', () => stack!.verifier.store.attemptsOf(String(started.body['sid']))[0]?.deliveryStatus === 'delivered');
+      const [attempt] = await waitFor('delivery recorded', async () => {
+        const attempts = await storage.attempts.of(String(started.body['sid']));
+        return attempts[0]?.deliveryStatus === 'delivered' && attempts;
+      });
+      routes.push((await storage.outbox.get(attempt!.outboxId!))?.route);
     }
+    expect(routes).toEqual(['voice', 'smpp']);
     us.close();
     de.close();
   });

@@ -65,7 +65,7 @@ describe('SMS verification', () => {
   it('after five wrong checks answers 429 60202, by To as by SID, and refuses the right code too', async () => {
     const { stack, sid } = await stackWithService();
     const phone = await handset(stack, '+4915112340003');
-    await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112340003', Channel: 'sms' });
+    const started = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112340003', Channel: 'sms' });
     const code = codeIn((await phone.waitForFrames('sms'))[0]!['text']);
     const wrong = code === '999999' ? '888888' : '999999';
     const statuses = [];
@@ -73,7 +73,7 @@ describe('SMS verification', () => {
     expect(statuses).toEqual(['pending', 'pending', 'pending', 'pending', 'max_attempts_reached']);
     const right = await stack.verify(`/v2/Services/${sid}/VerificationCheck`, { To: '+4915112340003', Code: code });
     expect(right).toMatchObject({ status: 429, body: { code: 60202 } });
-    const bySid = await stack.verify(`/v2/Services/${sid}/VerificationCheck`, { VerificationSid: String((await stack.verifier.store.db.prepare('SELECT sid FROM verifications').get() as { sid: string }).sid), Code: code });
+    const bySid = await stack.verify(`/v2/Services/${sid}/VerificationCheck`, { VerificationSid: String(started.body['sid']), Code: code });
     expect(bySid).toMatchObject({ status: 429, body: { code: 60202 } });
   });
 
@@ -85,7 +85,7 @@ describe('SMS verification', () => {
     const counted = results.filter((r) => r.status === 200);
     expect(counted.length).toBe(5);
     expect(results.filter((r) => r.status === 429).every((r) => r.body['code'] === 60202)).toBe(true);
-    const row = stack.verifier.store.verificationBySid(String(started.body['sid']))!;
+    const row = (await stack.verifier.storage.verifications.bySid(String(started.body['sid'])))!;
     expect(row.checks).toBe(5);
   });
 
@@ -151,8 +151,8 @@ describe('SMS verification', () => {
     const { stack, sid } = await stackWithService({ StatusCallback: `http://127.0.0.1:${(hook.address() as { port: number }).port}/events` });
     await stack.sim.api('/api/behaviours/4915112340008', { method: 'PUT', body: { sms: 'undeliverable' } });
     const phone = await handset(stack, '+4915112340007');
-    await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112340007', Channel: 'sms' });
-    await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112340008', Channel: 'sms' });
+    const delivered = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112340007', Channel: 'sms' });
+    const undelivered = await stack.verify(`/v2/Services/${sid}/Verifications`, { To: '+4915112340008', Channel: 'sms' });
     const code = codeIn((await phone.waitForFrames('sms'))[0]!['text']);
     await waitFor('delivery events', () => events.filter((e) => e['EventType'] === 'attempt.delivery' && ['delivered', 'undelivered'].includes(e['DeliveryStatus']!)).length === 2);
     await stack.verify(`/v2/Services/${sid}/VerificationCheck`, { To: '+4915112340007', Code: code });
@@ -162,7 +162,7 @@ describe('SMS verification', () => {
     expect(delivery).toEqual({ '+4915112340007': 'delivered', '+4915112340008': 'undelivered' });
     expect(events.some((e) => e['EventType'] === 'verification.pending' && e['To'] === '+4915112340007')).toBe(true);
     expect(JSON.stringify(events)).not.toContain(code);
-    const attempts = stack.verifier.store.db.prepare('SELECT recipient, delivery_status AS s FROM attempts ORDER BY recipient').all();
-    expect(attempts).toEqual([{ recipient: '+4915112340007', s: 'delivered' }, { recipient: '+4915112340008', s: 'undelivered' }]);
+    const attempts = await Promise.all([delivered, undelivered].map((started) => stack.verifier.storage.attempts.of(String(started.body['sid']))));
+    expect(attempts.map((of) => of.map((a) => [a.to, a.deliveryStatus]))).toEqual([[['+4915112340007', 'delivered']], [['+4915112340008', 'undelivered']]]);
   });
 });

@@ -43,8 +43,8 @@ describe('voice code (Channel=call)', () => {
     const code = digits.replace(/, /g, '');
     const check = await stack.verify(`/v2/Services/${sid}/VerificationCheck`, { To: '+4915112350001', Code: code });
     expect(check.body).toMatchObject({ status: 'approved', valid: true });
-    await waitFor('the call to be recorded as completed', () =>
-      (stack.verifier.store.attemptsOf(String(started.body['sid']))[0]?.deliveryStatus === 'completed'));
+    await waitFor('the call to be recorded as completed', async () =>
+      (await stack.verifier.storage.attempts.of(String(started.body['sid'])))[0]?.deliveryStatus === 'completed');
   });
 
   it('refuses RCML fetches without a valid X-Twilio-Signature', async () => {

@@ -1,9 +1,14 @@
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
-import { describe, expect, it } from 'vitest';
-import { Dispatcher, OutboxStore } from '../../../../gateway/outbox';
-import { openDatabase } from '../../../../gateway/storage/sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Dispatcher, openSqliteOutbox } from '../../../../gateway/outbox';
 import { ManualClock } from '../../../support/manual-clock';
+import { waitFor } from '../../../support/wait-for';
+
+const closes: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closes.splice(0)) await close();
+});
 
 /** The pid of a process that has run and exited: certainly dead. */
 async function deadPid(): Promise<number> {
@@ -12,9 +17,11 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-function setup(clock: ManualClock) {
-  const store = new OutboxStore(openDatabase(':memory:'));
-  const ids = Array.from({ length: 3 }, (_, i) => store.enqueue({ kind: 'sms', payload: { to: `+1${i}`, text: 'x' }, expiresAt: clock.now() + 600_000 }, clock.now()));
+async function setup(clock: ManualClock) {
+  const opened = openSqliteOutbox(':memory:');
+  closes.push(opened.close);
+  const store = opened.outbox;
+  const ids = await Promise.all(Array.from({ length: 3 }, (_, i) => store.enqueue({ kind: 'sms', payload: { to: `+1${i}`, text: 'x' }, expiresAt: clock.now() + 600_000 }, clock.now())));
   const sent: string[] = [];
   const dispatcher = (release?: Promise<void>) => new Dispatcher({
     store,
@@ -26,20 +33,26 @@ function setup(clock: ManualClock) {
   return { store, ids, sent, dispatcher };
 }
 
-const settle = () => new Promise((resolve) => setImmediate(resolve));
+/**
+ * Waits for `what`, moving the manual clock `stepMs` at each look so that the dispatcher's timers fire
+ * (0: only its wake-ups at this instant).
+ */
+const until = <T>(clock: ManualClock, what: string, probe: () => T | Promise<T>, stepMs = 0) => waitFor(what, async () => {
+  clock.advance(stepMs);
+  return probe();
+});
 
 describe('outbox leases', () => {
   it('frees at start the rows a dead process on this machine had leased, without waiting for its lease', async () => {
     const clock = new ManualClock();
-    const { store, ids, sent, dispatcher } = setup(clock);
+    const { store, ids, sent, dispatcher } = await setup(clock);
     const deadOwner = `${hostname()}:${await deadPid()}:abc123`;
-    expect(store.claimDue(deadOwner, clock.now(), 60_000, 10)).toHaveLength(3);
+    expect(await store.claimDue(deadOwner, clock.now(), 60_000, 10)).toHaveLength(3);
     const d = dispatcher();
     const reclaimed: [string, number][] = [];
     d.on('reclaimed', (owner, rows) => reclaimed.push([owner, rows]));
     d.start();
-    clock.advance(0);
-    await settle();
+    await until(clock, 'the three rows sent', () => sent.length === 3);
     expect(reclaimed).toEqual([[deadOwner, 3]]);
     expect(sent.sort()).toEqual([...ids].sort());
     await d.stop();
@@ -47,34 +60,36 @@ describe('outbox leases', () => {
 
   it("leaves a live process's leases and another machine's alone until they run out", async () => {
     const clock = new ManualClock();
-    const { store, sent, dispatcher } = setup(clock);
-    store.claimDue(`${hostname()}:${process.ppid}:abc123`, clock.now(), 5_000, 1);
-    store.claimDue(`elsewhere.example:${await deadPid()}:abc123`, clock.now(), 5_000, 1);
+    const { store, sent, dispatcher } = await setup(clock);
+    await store.claimDue(`${hostname()}:${process.ppid}:abc123`, clock.now(), 5_000, 1);
+    await store.claimDue(`elsewhere.example:${await deadPid()}:abc123`, clock.now(), 5_000, 1);
     const d = dispatcher();
     d.start();
-    clock.advance(0);
-    await settle();
-    expect(sent).toHaveLength(1);
-    clock.advance(5_000);
-    await settle();
-    expect(sent).toHaveLength(3);
+    await until(clock, 'the free row sent', () => sent.length === 1);
+    // Its own claim came back short: the dispatcher waits for the leases' end, and claims nothing before.
+    expect(await store.counts()).toMatchObject({ sent: 1, pending: 2 });
+    clock.advance(4_999);
+    expect(await store.claimDue('another-instance', clock.now(), 5_000, 10)).toEqual([]);
+    await until(clock, 'the other two sent once their leases ran out', () => sent.length === 3, 100);
     await d.stop();
   });
 
   it('renews the leases of rows in flight, so a slow send is never taken over by another instance', async () => {
     const clock = new ManualClock();
-    const { store, sent, dispatcher } = setup(clock);
+    const { store, sent, dispatcher } = await setup(clock);
     let release!: () => void;
     const slow = dispatcher(new Promise<void>((resolve) => { release = resolve; }));
     slow.start();
-    clock.advance(0);
-    expect(slow.inFlight).toBe(3);
+    await until(clock, 'three rows in flight', () => slow.inFlight === 3);
     // A minute of waiting on the SMSC: twelve lease lengths.
-    for (let i = 0; i < 60; i++) clock.advance(1_000);
-    expect(store.claimDue('another-instance', clock.now(), 5_000, 10)).toEqual([]);
+    for (let i = 0; i < 60; i++) {
+      clock.advance(1_000);
+      await store.counts();
+    }
+    expect(await store.claimDue('another-instance', clock.now(), 5_000, 10)).toEqual([]);
     release();
     await slow.stop();
     expect(sent).toHaveLength(3);
-    expect(store.counts()).toMatchObject({ sent: 3, pending: 0 });
+    expect(await store.counts()).toMatchObject({ sent: 3, pending: 0 });
   });
 });

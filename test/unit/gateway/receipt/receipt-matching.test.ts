@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway, type DeliveryReport } from '../../../../gateway/gateway';
 import { parseSmppUrl } from '../../../../gateway/smpp';
-import { openDatabase, type SqliteDatabase } from '../../../../gateway/storage/sqlite';
+import { openSqliteOutbox } from '../../../../gateway/outbox';
 import { HostileSmsc, rawDeliverSm } from '../../../support/hostile-smsc';
 import { ManualClock } from '../../../support/manual-clock';
 import { waitFor } from '../../../support/wait-for';
@@ -16,9 +16,10 @@ afterEach(async () => {
 async function setup(query = '', options: { clock?: ManualClock; earlyReceiptTtlMs?: number; dispatcher?: { pollMs: number } } = {}) {
   const smsc = await HostileSmsc.start();
   cleanups.push(() => smsc.close());
-  const db: SqliteDatabase = openDatabase(':memory:');
+  const store = openSqliteOutbox(':memory:');
+  cleanups.push(store.close);
   const gateway = new Gateway({
-    db,
+    outbox: store.outbox,
     smpp: parseSmppUrl(`smpp://verigate:verigate@127.0.0.1:${smsc.port}${query}`),
     dispatcher: { pollMs: 20, backoff: { initialMs: 20, maxMs: 100, jitter: 0 } },
     smppClient: { reconnect: { initialMs: 20, maxMs: 100, jitter: 0 } },
@@ -29,11 +30,7 @@ async function setup(query = '', options: { clock?: ManualClock; earlyReceiptTtl
   gateway.on('delivery', (report) => reports.push(report));
   gateway.start();
   await smsc.waitForBound();
-  const send = (to: string) => {
-    const id = gateway.enqueue({ kind: 'sms', payload: { from: 'Verigate', to, text: 'Your code is 123456' }, expiresAt: Date.now() + 600_000 });
-    gateway.notify();
-    return id;
-  };
+  const send = (to: string) => gateway.enqueue({ kind: 'sms', payload: { from: 'Verigate', to, text: 'Your code is 123456' }, expiresAt: Date.now() + 600_000 });
   return { smsc, gateway, reports, send };
 }
 
@@ -47,18 +44,18 @@ describe('receipt matching', () => {
     const { smsc, gateway, reports, send } = await setup('?msg_id_type=0');
     let answerB!: () => void;
     smsc.onSubmit = ({ index }) => (index === 0 ? { messageId: '1234' } : { messageId: '4660', after: new Promise<void>((r) => { answerB = r; }) });
-    const a = send('+4915100000001');
-    await waitFor('A sent', () => gateway.outbox.get(a)?.status === 'sent');
-    const b = send('+4915100000002');
+    const a = await send('+4915100000001');
+    await waitFor('A sent', async () => (await gateway.outbox.get(a))?.status === 'sent');
+    const b = await send('+4915100000002');
     await smsc.waitForSubmits(2);
     // 4660 is 0x1234: the failure receipt for B arrives before B's submit_sm_resp.
     expect((await smsc.deliver(receipt('4660', 'UNDELIV'))).command_status).toBe(0);
     expect(reports).toEqual([]);
     answerB();
-    await waitFor('B sent', () => gateway.outbox.get(b)?.status === 'sent');
+    await waitFor('B sent', async () => (await gateway.outbox.get(b))?.status === 'sent');
     await waitFor("B's receipt", () => reports.length === 1);
     expect(reports).toMatchObject([{ outboxId: b, outcome: 'undelivered' }]);
-    expect(gateway.outbox.earlyReceiptCount()).toBe(0);
+    expect(await gateway.outbox.earlyReceiptCount()).toBe(0);
   });
 
   it.each([
@@ -69,8 +66,8 @@ describe('receipt matching', () => {
   ])('matches across %s', async (_name, query, answered, inReceipt) => {
     const { smsc, gateway, reports, send } = await setup(query);
     smsc.onSubmit = () => ({ messageId: answered });
-    const id = send('+4915100000003');
-    await waitFor('sent', () => gateway.outbox.get(id)?.status === 'sent');
+    const id = await send('+4915100000003');
+    await waitFor('sent', async () => (await gateway.outbox.get(id))?.status === 'sent');
     await smsc.deliver(receipt(inReceipt, 'DELIVRD'));
     expect(reports).toMatchObject([{ outboxId: id, outcome: 'delivered' }]);
   });
@@ -78,8 +75,8 @@ describe('receipt matching', () => {
   it('reads a receipted_message_id sent without its NUL within its length, not into the TLV after it', async () => {
     const { smsc, gateway, reports, send } = await setup();
     smsc.onSubmit = () => ({ messageId: '777' });
-    const id = send('+4915100000004');
-    await waitFor('sent', () => gateway.outbox.get(id)?.status === 'sent');
+    const id = await send('+4915100000004');
+    await waitFor('sent', async () => (await gateway.outbox.get(id))?.status === 'sent');
     const response = await smsc.writeRaw(rawDeliverSm(90, {
       // The text names another id: the TLV, read right, wins.
       text: 'id:999 stat:UNDELIV err:001',
@@ -93,11 +90,18 @@ describe('receipt matching', () => {
     const clock = new ManualClock(Date.now());
     // Polling every minute: the manual clock runs every due timer on its way.
     const { smsc, gateway } = await setup('', { clock, earlyReceiptTtlMs: 600_000, dispatcher: { pollMs: 60_000 } });
+    // A minute at a time, letting each pass finish (and re-arm) before the clock moves on.
+    const minutes = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        clock.advance(60_000);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
     await smsc.deliver(receipt('5555', 'DELIVRD'));
-    expect(gateway.outbox.earlyReceiptCount()).toBe(1);
-    clock.advance(9 * 60_000);
-    expect(gateway.outbox.earlyReceiptCount()).toBe(1);
-    clock.advance(2 * 60_000);
-    expect(gateway.outbox.earlyReceiptCount()).toBe(0);
+    expect(await gateway.outbox.earlyReceiptCount()).toBe(1);
+    await minutes(9);
+    expect(await gateway.outbox.earlyReceiptCount()).toBe(1);
+    await minutes(2);
+    expect(await gateway.outbox.earlyReceiptCount()).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway } from '../../../../gateway/gateway';
 import { CommandStatus, parseSmppUrl } from '../../../../gateway/smpp';
 import { STATUS_CLASSES } from '../../../../gateway/sms/send-errors';
-import { openDatabase } from '../../../../gateway/storage/sqlite';
+import { openSqliteOutbox } from '../../../../gateway/outbox';
 import { HostileSmsc } from '../../../support/hostile-smsc';
 import { waitFor } from '../../../support/wait-for';
 
@@ -16,9 +16,10 @@ afterEach(async () => {
 async function setup(backoffMs = 20) {
   const smsc = await HostileSmsc.start();
   cleanups.push(() => smsc.close());
-  const db = openDatabase(':memory:');
+  const store = openSqliteOutbox(':memory:');
+  cleanups.push(store.close);
   const gateway = new Gateway({
-    db,
+    outbox: store.outbox,
     smpp: parseSmppUrl(`smpp://verigate:verigate@127.0.0.1:${smsc.port}`),
     dispatcher: { pollMs: 20, backoff: { initialMs: backoffMs, maxMs: backoffMs, jitter: 0 } },
     smppClient: { reconnect: { initialMs: 20, maxMs: 100, jitter: 0 } },
@@ -29,15 +30,11 @@ async function setup(backoffMs = 20) {
   gateway.start();
   await smsc.waitForBound();
   await gateway.smppClient!.waitUntilBound();
-  const send = (to: string, expiresAt = Date.now() + 600_000) => {
-    const id = gateway.enqueue({ kind: 'sms', payload: { from: 'Verigate', to, text: 'Your code is 123456' }, expiresAt });
-    gateway.notify();
-    return id;
-  };
+  const send = (to: string, expiresAt = Date.now() + 600_000) => gateway.enqueue({ kind: 'sms', payload: { from: 'Verigate', to, text: 'Your code is 123456' }, expiresAt });
   return { smsc, gateway, send, mo };
 }
 
-const settled = (gateway: Gateway, id: string) => () => ['sent', 'failed', 'expired'].includes(gateway.outbox.get(id)?.status ?? 'pending');
+const settled = (gateway: Gateway, id: string) => async () => ['sent', 'failed', 'expired'].includes((await gateway.outbox.get(id))?.status ?? 'pending');
 
 describe('gateway over a hostile SMSC', () => {
   it.each([
@@ -51,11 +48,11 @@ describe('gateway over a hostile SMSC', () => {
   ])('answered %s once, the message ends %s', async (_name, status, outcome) => {
     const { smsc, gateway, send } = await setup();
     smsc.onSubmit = ({ index }) => (index === 0 ? { status } : {});
-    const id = send('+4915100000001');
+    const id = await send('+4915100000001');
     await waitFor('the message to settle', settled(gateway, id));
-    expect(gateway.outbox.get(id)!.status).toBe(outcome);
+    expect((await gateway.outbox.get(id))!.status).toBe(outcome);
     expect(smsc.submits.map((s) => s.status)).toEqual(outcome === 'sent' ? [status, CommandStatus.ESME_ROK] : [status]);
-    if (outcome === 'failed') expect(gateway.outbox.get(id)!.smppStatus).toBe(status);
+    if (outcome === 'failed') expect((await gateway.outbox.get(id))!.smppStatus).toBe(status);
     if (status === CommandStatus.ESME_RINVBNDSTS) expect(smsc.binds).toBe(2);
   });
 
@@ -68,8 +65,8 @@ describe('gateway over a hostile SMSC', () => {
   it("sets validity_period to the verification's expiry, so no SMSC delivers a dead code", async () => {
     const { smsc, gateway, send } = await setup();
     const expiresAt = Date.parse('2036-03-04T05:06:07.890Z');
-    const id = send('+4915100000002', expiresAt);
-    await waitFor('sent', () => gateway.outbox.get(id)?.status === 'sent');
+    const id = await send('+4915100000002', expiresAt);
+    await waitFor('sent', async () => (await gateway.outbox.get(id))?.status === 'sent');
     expect(smsc.submits[0]!.pdu['validity_period']).toBe('360304050607000+');
   });
 
@@ -78,10 +75,10 @@ describe('gateway over a hostile SMSC', () => {
     const { smsc, gateway, send } = await setup(60_000);
     smsc.outage();
     await waitFor('the link down', () => gateway.smppClient!.state !== 'bound');
-    const id = send('+4915100000003');
-    await waitFor('a failed attempt', () => (gateway.outbox.get(id)?.attempts ?? 0) >= 1 && gateway.outbox.get(id)!.nextAttemptAt > Date.now() + 30_000);
+    const id = await send('+4915100000003');
+    await waitFor('a failed attempt', async () => ((await gateway.outbox.get(id))?.attempts ?? 0) >= 1 && (await gateway.outbox.get(id))!.nextAttemptAt > Date.now() + 30_000);
     smsc.restore();
-    await waitFor('sent after the rebind', () => gateway.outbox.get(id)?.status === 'sent', 5_000);
+    await waitFor('sent after the rebind', async () => (await gateway.outbox.get(id))?.status === 'sent', 5_000);
     expect(smsc.submits).toHaveLength(1);
   });
 
@@ -104,12 +101,12 @@ describe('gateway over a hostile SMSC', () => {
     const { smsc, gateway, send } = await setup();
     const mo = (text: string) => smsc.deliver({ source_addr: '4915100000009', source_addr_ton: 1, source_addr_npi: 1, destination_addr: 'Verigate', short_message: Buffer.from(text) });
     await mo('stop');
-    const refused = send('+4915100000009');
+    const refused = await send('+4915100000009');
     await waitFor('refused', settled(gateway, refused));
-    expect(gateway.outbox.get(refused)).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/opted out/) });
+    expect((await gateway.outbox.get(refused))).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/opted out/) });
     expect(smsc.submits).toHaveLength(0);
     await mo('START');
-    const allowed = send('+4915100000009');
-    await waitFor('sent', () => gateway.outbox.get(allowed)?.status === 'sent');
+    const allowed = await send('+4915100000009');
+    await waitFor('sent', async () => (await gateway.outbox.get(allowed))?.status === 'sent');
   });
 });

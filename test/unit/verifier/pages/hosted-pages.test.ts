@@ -138,7 +138,8 @@ describe('hosted pages: SMS', () => {
     const s = await stack();
     const browser = new Browser(s.verifyUrl);
     const page = await startVerification(browser, '+4915112350003', 'sms');
-    const [{ sid, serviceSid: service }] = (await storedVerifications(s.verifier.storage, credentials.accountSid)) as [{ sid: string; serviceSid: string }];
+    const [stored] = await storedVerifications(s.verifier.storage, credentials.accountSid);
+    const { sid, serviceSid: service } = stored!;
     expect((await s.verify(`/v2/Services/${service}/Verifications/${sid}`, { Status: 'canceled' })).status).toBe(200);
     const expired = await browser.post('/code', { csrf: csrfOf(page), code: '123456' });
     expect(expired.body).toContain('<h1>This code has expired</h1>');
