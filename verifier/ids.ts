@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../gateway/random-hex';
 
 /**
  * Twilio-style SIDs: two letters and 32 lowercase hex digits (VA service, VE verification, VL attempt,
@@ -6,10 +6,13 @@ import { randomBytes } from 'node:crypto';
  */
 export type SidPrefix = 'VA' | 'VE' | 'VL' | 'SK' | 'RK' | 'BL' | 'GN' | 'YW' | 'YE' | 'YF' | 'YC' | 'HJ';
 
+/** From the pooled CSPRNG (gateway/random-hex.ts): a SID names a resource, it is never a secret. */
 export function newSid(prefix: SidPrefix): string {
-  return `${prefix}${randomBytes(16).toString('hex')}`;
+  return `${prefix}${randomHex(16)}`;
 }
 
+const SID_BODY = /^[0-9a-f]{32}$/;
+
 export function isSid(value: string, prefix: string): boolean {
-  return new RegExp(`^${prefix}[0-9a-f]{32}$`).test(value);
+  return value.length === prefix.length + 32 && value.startsWith(prefix) && SID_BODY.test(value.slice(prefix.length));
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../gateway/random-hex';
 import type { HttpMethod } from './rcml-parser';
 import { twilioMoreInfo } from '../../gateway/errors';
 
@@ -90,11 +90,11 @@ export interface CallRecord {
 }
 
 export function newCallSid(): string {
-  return `CA${randomBytes(16).toString('hex')}`;
+  return `CA${randomHex(16)}`;
 }
 
 export function newSid(prefix: string): string {
-  return `${prefix}${randomBytes(16).toString('hex')}`;
+  return `${prefix}${randomHex(16)}`;
 }
 
 /** RFC 2822 in UTC, as Twilio and Restcomm write dates: `Mon, 23 Nov 2026 10:00:00 +0000`. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../gateway/random-hex';
 import type { Clock } from '../../gateway/clock';
 import { countParts } from '../../gateway/text';
 import type { HandsetHub } from '../handsets/handset-hub';
@@ -91,7 +91,7 @@ export class SmsService {
     const now = this.#clock.now();
     const scheduled = input.sendAt !== undefined && input.sendAt > now;
     const record: SmsRecord = {
-      sid: `SM${randomBytes(16).toString('hex')}`,
+      sid: `SM${randomHex(16)}`,
       accountSid: input.accountSid,
       flavour: input.flavour,
       from: input.from,
@@ -192,7 +192,7 @@ export class SmsService {
   /** The `<Sms>` verb: no REST resource of its own beyond the stored message. */
   sendFromCall(input: { from: string; to: string; body: string; accountSid: string }): { sid: string; status: 'sent' | 'failed' } {
     const accepted = this.#center.acceptText({ source: input.from, destination: input.to, text: input.body, systemId: `rcml:${input.accountSid}` });
-    return accepted.accepted ? { sid: accepted.message.id, status: 'sent' } : { sid: `SM${randomBytes(16).toString('hex')}`, status: 'failed' };
+    return accepted.accepted ? { sid: accepted.message.id, status: 'sent' } : { sid: `SM${randomHex(16)}`, status: 'failed' };
   }
 
   get(sid: string): SmsRecord | undefined {
