@@ -108,6 +108,11 @@ interface LiveCall {
 export class CallEngine {
   readonly #deps: CallEngineDeps;
   readonly #calls = new Map<string, LiveCall>();
+  /**
+   * The calls not yet ended, per number called, oldest first: a line's state (in a call, ringing) is read on
+   * every ring and answer, and scanning every call kept (up to MAX_CALLS_KEPT) for it cost more than the call.
+   */
+  readonly #openByNumber = new Map<string, Set<LiveCall>>();
   readonly #conferences: ConferenceRooms;
   #closed = false;
 
@@ -247,16 +252,15 @@ export class CallEngine {
 
   /** A handset socket for `number` opened: it is offered every call ringing there, oldest first. */
   offerRinging(number: string, send: (frame: object) => void): void {
-    for (const live of this.#calls.values()) {
-      const { record } = live;
-      if (record.to === number && record.status === 'ringing') send(this.#incomingFrame(live));
+    for (const live of this.#openCalls(number)) {
+      if (live.record.status === 'ringing') send(this.#incomingFrame(live));
     }
   }
 
   /** The last socket of `number` closed: a call it answered is over, as when a phone loses its line. */
   lineDropped(number: string): void {
-    for (const live of [...this.#calls.values()]) {
-      if (live.record.to === number && live.record.status === 'in-progress' && live.answeredByHandset) {
+    for (const live of this.#openCalls(number)) {
+      if (live.record.status === 'in-progress' && live.answeredByHandset) {
         this.#end(live, 'completed', 'the handset\'s connection dropped');
       }
     }
@@ -303,6 +307,9 @@ export class CallEngine {
     };
     const live: LiveCall = { record, timers: [], callbackSequence: 0, answeredByHandset: false, onAnswer: [], onEnd: [] };
     this.#calls.set(record.sid, live);
+    const open = this.#openByNumber.get(record.to);
+    if (open) open.add(live);
+    else this.#openByNumber.set(record.to, new Set([live]));
     this.#deps.events?.callCreated(record);
     this.#evict();
     return live;
@@ -323,10 +330,16 @@ export class CallEngine {
     return { voice: behaviour.voice ?? 'ring', answerAfterMs: behaviour.answerAfterMs ?? 0 };
   }
 
+  /** The calls to `number` not yet ended, oldest first (a copy: ending one while walking them is safe). */
+  #openCalls(number: string): LiveCall[] {
+    const open = this.#openByNumber.get(number);
+    return open ? [...open] : [];
+  }
+
   /** Another call of `number` that is in progress. */
   #inCall(number: string, except: LiveCall): LiveCall | undefined {
-    for (const live of this.#calls.values()) {
-      if (live !== except && live.record.to === number && live.record.status === 'in-progress') return live;
+    for (const live of this.#openByNumber.get(number) ?? []) {
+      if (live !== except && live.record.status === 'in-progress') return live;
     }
     return undefined;
   }
@@ -372,8 +385,8 @@ export class CallEngine {
     this.#setStatus(live, 'in-progress');
     if (!this.#deps.settings.callWaiting) {
       // One call at a time on a line: the others ringing there get a busy line.
-      for (const other of [...this.#calls.values()]) {
-        if (other !== live && other.record.to === record.to && other.record.status === 'ringing') this.#end(other, 'busy', `${record.to} answered ${record.sid}`);
+      for (const other of this.#openCalls(record.to)) {
+        if (other !== live && other.record.status === 'ringing') this.#end(other, 'busy', `${record.to} answered ${record.sid}`);
       }
     }
     live.timers.push(this.#deps.clock.setTimeout(() => this.#end(live, 'completed', `TimeLimit of ${record.timeLimitSeconds} s reached`), record.timeLimitSeconds * 1000));
@@ -570,6 +583,11 @@ export class CallEngine {
 
   #setStatus(live: LiveCall, status: CallStatus, detail?: string): void {
     live.record.status = status;
+    if (FINAL_STATUSES.has(status)) {
+      const open = this.#openByNumber.get(live.record.to);
+      open?.delete(live);
+      if (open?.size === 0) this.#openByNumber.delete(live.record.to);
+    }
     live.record.updatedAt = this.#deps.clock.now();
     this.#timeline(live, status, detail);
   }
