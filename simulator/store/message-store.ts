@@ -137,9 +137,7 @@ export class MessageStore {
   }
 
   pendingReceipts(systemId: string): Segment[] {
-    return this.#db
-      .prepare(`SELECT ${segmentColumns} FROM segments WHERE receipt = 'pending' AND system_id = ? ORDER BY done_at`)
-      .all(systemId) as Segment[];
+    return this.#sql(`SELECT ${segmentColumns} FROM segments WHERE receipt = 'pending' AND system_id = ? ORDER BY done_at`).all(systemId) as Segment[];
   }
 
   markPushed(messageId: string, at: number): boolean {
@@ -148,8 +146,7 @@ export class MessageStore {
 
   /** Messages to `number` that no handset socket has received yet (delivered MT, and MO from another number), oldest first. */
   unpushed(number: string): StoredMessage[] {
-    return this.#db
-      .prepare(`SELECT ${messageColumns} FROM messages WHERE destination = ? AND pushed_at IS NULL AND (direction = 'mo' OR status = 'delivered') ORDER BY created_at`)
+    return this.#sql(`SELECT ${messageColumns} FROM messages WHERE destination = ? AND pushed_at IS NULL AND (direction = 'mo' OR status = 'delivered') ORDER BY created_at`)
       .all(number) as StoredMessage[];
   }
 
@@ -162,9 +159,7 @@ export class MessageStore {
   }
 
   queuedMobileOriginated(): StoredMessage[] {
-    return this.#db
-      .prepare(`SELECT ${messageColumns} FROM messages WHERE direction = 'mo' AND status = 'queued' ORDER BY created_at`)
-      .all() as StoredMessage[];
+    return this.#sql(`SELECT ${messageColumns} FROM messages WHERE direction = 'mo' AND status = 'queued' ORDER BY created_at`).all() as StoredMessage[];
   }
 
   listMessages(query: MessageQuery = {}): StoredMessage[] {
