@@ -7,7 +7,7 @@ import { createPackageServer, type PackageSession } from '../lib/smpp-api';
 import { serveUntilTold } from '../lib/server-entry';
 
 const DELIVERED = 2;
-const DELIVER_WINDOW = Number(process.env['BENCH_DELIVER_WINDOW'] ?? 10);
+const DELIVER_WINDOW = 10;
 let nextId = 0;
 
 /** YYMMDDhhmm in UTC, as receipts carry it. */
