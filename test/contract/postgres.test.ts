@@ -9,6 +9,13 @@ import type { Verification } from '../../verifier/store/verification-repository'
 import { runCli } from '../support/cli-process';
 import { available, postgres } from '../support/components';
 import { startPostgres, type ThrowawayPostgres } from '../support/postgres';
+import { describeApiKeyContract } from './api-keys-contract';
+import { describeAttemptReportContract } from './attempt-reports-contract';
+import { describePageHitContract } from './page-hits-contract';
+import { describeRateLimitContract } from './rate-limits-contract';
+import { describeSessionKeyContract } from './session-keys-contract';
+import { describeMessagingConfigurationContract, describeSafeListContract, describeWebhookContract } from './surface-resources-contract';
+import { describeTotpContract } from './totp-contract';
 
 const runs = available(postgres(), 'PostgreSQL storage');
 let server: ThrowawayPostgres;
@@ -85,6 +92,12 @@ describe.runIf(runs)('PostgreSQL storage', () => {
       expect(second.stdout()).toBe('the database is up to date\n');
     });
   });
+
+  // The contract every backend passes (test/contract/*-contract.ts), each test on a fresh copy of a migrated database.
+  for (const describeContract of [
+    describeApiKeyContract, describeAttemptReportContract, describePageHitContract, describeRateLimitContract, describeSessionKeyContract,
+    describeSafeListContract, describeMessagingConfigurationContract, describeWebhookContract, describeTotpContract,
+  ]) describeContract(openStorage);
 
   describe('unit of work', () => {
     it('commits what a transaction did together, rolls all of it back when it throws, and runs a nested one inside', async () => {

@@ -12,7 +12,7 @@ export class PostgresSessionKeyRepository implements SessionKeyRepository {
   }
 
   async all(): Promise<SessionKeyRow[]> {
-    return query<SessionKeyRow>(this.#db, `SELECT ${columns} FROM session_keys ORDER BY created_at, kid`);
+    return query<SessionKeyRow>(this.#db, `SELECT ${columns} FROM session_keys ORDER BY created_at, seq`);
   }
 
   async retireActive(now: number): Promise<void> {
