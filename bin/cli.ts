@@ -92,6 +92,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Where the banner says the data is: the verifier's SQLite file or its PostgreSQL (password hidden), and the simulator's file. */
+function dataLine(command: 'simulator' | 'verifier' | 'start', config: Config, simulatorFile: string | undefined): string {
+  const verifier = config.database ? redactSecrets(config.database) : config.data;
+  if (command === 'start') return `${verifier} (verifier), ${simulatorFile} (simulator)`;
+  return command === 'verifier' ? verifier : simulatorFile!;
+}
+
 /** `verigate migrate`: the PostgreSQL migrations alone, for a deploy step that runs before the instances start. */
 async function migrateOnly(config: Config): Promise<number> {
   if (!config.database) {
@@ -273,7 +280,7 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
       ...parts.flatMap((p) => p.lines),
       `  Account SID       ${config.accountSid}`,
       `  Auth token        ${token.value}   (${token.note})`,
-      `  Data              ${command === 'start' ? `${config.data} (verifier), ${simulatorFile} (simulator)` : (simulatorFile ?? config.data)}`,
+      `  Data              ${dataLine(command, config, simulatorFile)}`,
       ...(command === 'simulator' ? [] : [`  Code key          ${config.codeKey ? `set from ${sourceOf('codeKey', flags)}` : (codeKeyFile(config.data) ?? 'in memory, as the database')}`]),
       '',
       'Try:',
