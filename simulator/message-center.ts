@@ -1,19 +1,28 @@
 import { EventEmitter } from 'node:events';
-import { CommandStatus, REGISTERED_DELIVERY, type MessagePdu } from '../gateway/smpp';
+import {
+  CommandStatus,
+  REGISTERED_DELIVERY,
+  type CancelPdu,
+  type MessagePdu,
+  type ReplacePdu,
+  type SubmitMultiPdu,
+  type UnsuccessfulDestination,
+} from '../gateway/smpp';
 import { MessageState } from '../gateway/receipt';
-import { encodeText, segmentText } from '../gateway/text';
+import { decodeText, encodeText, segmentText } from '../gateway/text';
 import type { Clock } from '../gateway/clock';
 import type { Behaviours } from './behaviours';
 import type { HandsetHub } from './handsets/handset-hub';
-import type { MessageStore, Outcome, Segment, StoredMessage } from './store/message-store';
+import type { MessageStatus, MessageStore, Outcome, Segment, StoredMessage } from './store/message-store';
 import { decodeSubmittedPart, joinParts, PartRejectedError, type SubmittedPart } from './smsc/submitted-part';
 import { ThroughputLimiter } from './smsc/throughput-limiter';
 import type { BindInfo, QueryResult, SmscServer, SubmitResult } from './smsc/smsc-server';
 import { OutcomeQueue } from './smsc/outcome-queue';
-import { reachOutcome } from './smsc/outcome';
+import { reachOutcome, wantsReceipt } from './smsc/outcome';
 import { ReceiptSender } from './smsc/receipt-sender';
 import { MoDelivery } from './smsc/mo-delivery';
-import { parseSmppTime, smppTime } from './smsc/smpp-time';
+import { readMessageTimes, smppTime, type MessageTimes } from './smsc/smpp-time';
+import { cancelTargets, presentTargets, replaceTargets, type PendingParts } from './smsc/pending-operations';
 import { newMessageSid, newPartId } from './message-ids';
 import type { NetworkEventSink } from './console/event-sink';
 
@@ -48,6 +57,9 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
   readonly #deps: MessageCenterDeps;
   readonly #limiter: ThroughputLimiter;
   readonly #outcomes: OutcomeQueue;
+  /** Parts held by schedule_delivery_time, by that time: their message goes to the handset then. */
+  readonly #releases: OutcomeQueue;
+  readonly #pending: PendingParts;
   readonly #receipts: ReceiptSender;
   readonly #mo: MoDelivery;
   /** The bind (sessionId) that submitted each part whose receipt is still to go: receipt routing, in memory only. */
@@ -60,6 +72,8 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     this.#deps = deps;
     this.#limiter = new ThroughputLimiter(deps.clock, () => deps.behaviours.settings.maxSubmitsPerSecond);
     this.#outcomes = new OutcomeQueue(deps.clock, (due) => this.#reachOutcomes(due));
+    this.#releases = new OutcomeQueue(deps.clock, (due) => this.#releaseHeld(due), (segment) => segment.scheduledAt ?? 0);
+    this.#pending = { store: deps.store, amendable: (segment) => this.#amendable(segment) };
     this.#receipts = new ReceiptSender({
       clock: deps.clock,
       smsc: deps.smsc,
@@ -86,12 +100,92 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
 
   /** Re-arms what a previous run left unfinished: outcomes not yet reached, receipts and MO not yet sent. */
   restore(): void {
-    for (const segment of this.#deps.store.unfinishedSegments()) this.#outcomes.schedule(segment);
+    for (const segment of this.#deps.store.unfinishedSegments()) {
+      this.#outcomes.schedule(segment);
+      if (segment.scheduledAt !== null) this.#releases.schedule(segment);
+    }
   }
 
   /** The SMSC's submit handler: answers with the status to put in submit_sm_resp. */
   submit(pdu: MessagePdu, bind: BindInfo): SubmitResult {
     if (!this.#limiter.admit()) return { status: CommandStatus.ESME_RTHROTTLED };
+    const times = readMessageTimes(pdu, this.#deps.clock.now());
+    if ('status' in times) return times;
+    return this.#submitPart(pdu, bind, times, null);
+  }
+
+  /**
+   * submit_multi (SMPP 3.4 §4.5): one message to up to 254 destinations, each its own part with its own
+   * outcome and receipt; the receipts carry the one message id answered. A destination that cannot be
+   * taken (a distribution list, an empty or refused number) is listed in unsuccess_sme with its status.
+   */
+  submitMulti(pdu: SubmitMultiPdu, bind: BindInfo): SubmitResult {
+    if (!this.#limiter.admit()) return { status: CommandStatus.ESME_RTHROTTLED };
+    const destinations = pdu.dest_address ?? [];
+    if (destinations.length === 0 || destinations.length > MAX_DESTINATIONS) return { status: CommandStatus.ESME_RINVNUMDESTS };
+    const times = readMessageTimes(pdu, this.#deps.clock.now());
+    if ('status' in times) return times;
+    const multiId = newPartId();
+    const unsuccess: UnsuccessfulDestination[] = [];
+    for (const destination of destinations) {
+      if ('dl_name' in destination) {
+        // This SMSC keeps no distribution lists.
+        unsuccess.push({ dest_addr_ton: 0, dest_addr_npi: 0, destination_addr: destination.dl_name, error_status_code: CommandStatus.ESME_RINVDLNAME });
+        continue;
+      }
+      const result = this.#submitPart({ ...pdu, ...destination, command: 'submit_sm' }, bind, times, multiId);
+      if (result.status !== CommandStatus.ESME_ROK) unsuccess.push({ ...destination, error_status_code: result.status });
+    }
+    return { status: CommandStatus.ESME_ROK, messageId: multiId, unsuccess };
+  }
+
+  /** cancel_sm: the pending parts it names end as DELETED and never reach the handset. */
+  cancel(pdu: CancelPdu, bind: BindInfo): number {
+    const targets = cancelTargets(pdu, bind.systemId, this.#pending);
+    if (typeof targets === 'number') return targets;
+    this.#end(targets, 'cancelled');
+    return CommandStatus.ESME_ROK;
+  }
+
+  /**
+   * replace_sm: a pending part gets the new text (in its own data_coding), registered_delivery and,
+   * when given, schedule and validity (empty keeps the old ones). It keeps its message id.
+   */
+  replace(pdu: ReplacePdu, bind: BindInfo): number {
+    const { store, clock, events } = this.#deps;
+    const now = clock.now();
+    const targets = replaceTargets(pdu, bind.systemId, this.#pending);
+    if (typeof targets === 'number') return targets;
+    const times = readMessageTimes(pdu, now);
+    if ('status' in times) return times.status;
+    const bytes = Buffer.isBuffer(pdu.short_message) ? pdu.short_message : Buffer.alloc(0);
+    for (const part of targets) {
+      const scheduledAt = times.scheduledAt === undefined ? part.scheduledAt : times.scheduledAt > now ? times.scheduledAt : null;
+      const validUntil = times.validUntil ?? part.validUntil;
+      const body = decodeText(bytes, part.dataCoding);
+      const updated: Segment = { ...part, ...this.#plan(part.destination, now, scheduledAt, validUntil), body, payload: bytes, scheduledAt, validUntil, registeredDelivery: pdu.registered_delivery ?? 0 };
+      const messageId = part.assembledInto;
+      store.transaction(() => {
+        store.replaceSegment(updated);
+        if (messageId) {
+          store.setMessageBody(messageId, body, now);
+          store.setMessageStatus(messageId, scheduledAt !== null ? 'scheduled' : updated.outcome);
+        }
+      });
+      this.#outcomes.remove(part.messageId);
+      this.#releases.remove(part.messageId);
+      this.#outcomes.schedule(updated);
+      if (scheduledAt !== null) this.#releases.schedule(updated);
+      if (!messageId) continue;
+      const message = store.message(messageId);
+      if (message) this.#rewritten(message);
+      if (message?.status === 'delivered') this.#push(message);
+    }
+    return CommandStatus.ESME_ROK;
+  }
+
+  /** One destination's part of a submit_sm or submit_multi. */
+  #submitPart(pdu: MessagePdu, bind: BindInfo, times: MessageTimes, multiId: string | null): SubmitResult {
     let part: SubmittedPart;
     try {
       part = decodeSubmittedPart(pdu);
@@ -99,20 +193,14 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       if (error instanceof PartRejectedError) return { status: error.status };
       throw error;
     }
-    let validUntil: number | undefined;
-    try {
-      parseSmppTime(timeField(pdu.schedule_delivery_time), this.#deps.clock.now());
-    } catch {
-      return { status: CommandStatus.ESME_RINVSCHED };
-    }
-    try {
-      validUntil = parseSmppTime(timeField(pdu.validity_period), this.#deps.clock.now());
-    } catch {
-      return { status: CommandStatus.ESME_RINVEXPIRY };
-    }
     const refusal = this.#refusal(part.destination);
     if (refusal !== undefined) return { status: refusal };
-    const segment = this.#accept(part, bind.systemId, validUntil);
+    const serviceType = pdu.service_type ?? '';
+    if (pdu.replace_if_present_flag === 1 && !part.concat) {
+      const present = presentTargets(bind.systemId, part.source, part.destination, serviceType, this.#pending);
+      if (present.length > 0) this.#end(present, 'replaced');
+    }
+    const segment = this.#accept(part, bind.systemId, { ...times, serviceType, multiId });
     this.#rememberSubmitter(segment, bind.sessionId);
     return { status: CommandStatus.ESME_ROK, messageId: segment.messageId };
   }
@@ -132,9 +220,11 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     return { accepted: true, segment, message };
   }
 
+  /** query_sm; a submit_multi's id reports its first destination still pending, else its first. */
   query(messageId: string, bind: BindInfo): QueryResult | undefined {
-    const segment = this.#deps.store.segment(messageId);
-    if (!segment || segment.systemId !== bind.systemId) return undefined;
+    const parts = this.#deps.store.segmentsById(messageId, bind.systemId);
+    const segment = parts.find((p) => p.doneAt === null) ?? parts[0];
+    if (!segment) return undefined;
     return {
       messageId,
       state: segment.state,
@@ -158,6 +248,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       status: 'queued',
       createdAt: this.#deps.clock.now(),
       pushedAt: null,
+      replacedAt: null,
     };
     this.#deps.store.insertMessage(message);
     this.#deps.events?.messageCreated(message, NO_PARTS);
@@ -195,17 +286,17 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     }
   }
 
-  /** `validUntil`: a part whose validity ends before its outcome is due expires then instead (EXPIRED receipt). */
-  #accept(part: SubmittedPart, systemId: string, validUntil?: number): Segment {
-    const { store, behaviours, clock } = this.#deps;
+  /**
+   * Stores a part (and its whole message once every part is in) and sets its outcome. A part held by
+   * `scheduledAt` goes to the handset then, its outcome the receipt delay later; one whose validity ends
+   * before its outcome is due expires then instead (EXPIRED receipt).
+   */
+  #accept(part: SubmittedPart, systemId: string, options: MessageTimes & { serviceType?: string; multiId?: string | null } = {}): Segment {
+    const { store, clock } = this.#deps;
     const now = clock.now();
-    const behaviour = behaviours.for(part.destination).sms;
-    let outcome: Outcome = behaviour === 'deliver' ? 'delivered' : (behaviour as Outcome);
-    let dueAt = now + behaviours.receiptDelayFor(part.destination);
-    if (validUntil !== undefined && validUntil <= dueAt) {
-      outcome = 'expired';
-      dueAt = Math.max(now, validUntil);
-    }
+    const scheduledAt = options.scheduledAt !== undefined && options.scheduledAt > now ? options.scheduledAt : null;
+    const validUntil = options.validUntil ?? null;
+    const { outcome, dueAt } = this.#plan(part.destination, now, scheduledAt, validUntil);
     const segment: Segment = {
       messageId: newPartId(),
       systemId,
@@ -226,6 +317,10 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       receipt: 'none',
       assembledInto: null,
       payload: part.userData ?? null,
+      serviceType: options.serviceType ?? '',
+      scheduledAt,
+      validUntil,
+      multiId: options.multiId ?? null,
     };
     const wholeOf = (parts: Segment[]): StoredMessage => ({
       id: newMessageSid(),
@@ -236,9 +331,10 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       dataCoding: segment.dataCoding,
       parts: parts.length,
       systemId,
-      status: outcome,
+      status: wholeStatus(parts, segment.outcome, now),
       createdAt: now,
       pushedAt: null,
+      replacedAt: null,
     });
     let wholeParts: Segment[] | undefined;
     const whole = store.transaction(() => {
@@ -259,9 +355,79 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       return message;
     });
     if (whole) this.#deps.events?.messageCreated(whole, wholeParts!);
-    if (whole && outcome === 'delivered') this.#push(whole);
+    if (whole?.status === 'delivered') this.#push(whole);
     this.#outcomes.schedule(segment);
+    if (scheduledAt !== null) this.#releases.schedule(segment);
     return segment;
+  }
+
+  /** A part's outcome from its number's behaviour, and when: the receipt delay after it may go, or its expiry if sooner. */
+  #plan(destination: string, now: number, scheduledAt: number | null, validUntil: number | null): { outcome: Outcome; dueAt: number } {
+    const { behaviours } = this.#deps;
+    const behaviour = behaviours.for(destination).sms;
+    let outcome: Outcome = behaviour === 'deliver' ? 'delivered' : OUTCOMES.has(behaviour) ? (behaviour as Outcome) : 'undeliverable';
+    let dueAt = (scheduledAt ?? now) + behaviours.receiptDelayFor(destination);
+    if (validUntil !== null && validUntil <= dueAt) {
+      outcome = 'expired';
+      dueAt = Math.max(now, validUntil);
+    }
+    return { outcome, dueAt };
+  }
+
+  /** Still pending: its outcome not reached and its message not handed to the handset (cancel_sm, replace_sm, replace_if_present_flag). */
+  #amendable(segment: Segment): boolean {
+    if (segment.doneAt !== null) return false;
+    return segment.assembledInto === null || this.#deps.store.message(segment.assembledInto)?.status !== 'delivered';
+  }
+
+  /** Ends pending parts early (cancelled, replaced): DELETED, a receipt if they asked for failures, and their messages never delivered. */
+  #end(parts: Segment[], outcome: 'cancelled' | 'replaced'): void {
+    const { store, clock, events } = this.#deps;
+    const now = clock.now();
+    const ended = parts.map((p): Segment => ({ ...p, outcome, state: MessageState.DELETED, errorCode: 0, doneAt: now, receipt: wantsReceipt(p.registeredDelivery, outcome) ? 'pending' : 'none' }));
+    const messages = new Set(ended.flatMap((p) => (p.assembledInto ? [p.assembledInto] : [])));
+    store.transaction(() => {
+      for (const p of ended) store.endSegment(p.messageId, outcome, p.state, now, p.receipt);
+      for (const id of messages) store.setMessageStatus(id, outcome);
+    });
+    for (const p of ended) {
+      this.#outcomes.remove(p.messageId);
+      this.#releases.remove(p.messageId);
+      if (p.receipt === 'pending') void this.#receipts.send(p);
+    }
+    for (const id of messages) {
+      const message = store.message(id);
+      if (message) this.#rewritten(message);
+    }
+  }
+
+  /** Tells the console a message changed in several ways at once (rare: cancel, replace, release). */
+  #rewritten(message: StoredMessage): void {
+    this.#deps.events?.messageRewritten(message, this.#deps.store.segmentsOf(message.id));
+  }
+
+  /** Held parts whose time has come: their messages go to the handset, once every part may go. */
+  #releaseHeld(due: Segment[]): void {
+    try {
+      const messages = new Set(due.flatMap((s) => this.#deps.store.segment(s.messageId)?.assembledInto ?? []));
+      for (const id of messages) this.#release(id);
+    } catch {
+      // Closed store (shutdown): restore() holds them again next start.
+    }
+  }
+
+  /** A held message whose parts may all go now (or reached their outcome while held) takes their outcome; delivered, it reaches the handset. */
+  #release(messageId: string): void {
+    const { store, clock, events } = this.#deps;
+    const message = store.message(messageId);
+    if (message?.status !== 'scheduled') return;
+    const now = clock.now();
+    const parts = store.segmentsOf(messageId);
+    if (parts.some((p) => p.doneAt === null && p.scheduledAt !== null && p.scheduledAt > now)) return;
+    const status = parts.find((p) => p.outcome !== 'delivered')?.outcome ?? 'delivered';
+    store.setMessageStatus(messageId, status);
+    this.#rewritten({ ...message, status });
+    if (status === 'delivered') this.#push({ ...message, status });
   }
 
   /** All parts of a concatenated message, one per sequence number, once every one has arrived. */
@@ -305,6 +471,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       return; // The store was closed under us (shutdown); restore() picks them up next start.
     }
     for (const segment of done) {
+      if (segment.scheduledAt !== null) this.#releaseHeld([segment]);
       if (segment.receipt === 'none') this.#submitters.delete(segment.messageId);
       this.emit('outcome', segment);
       if (segment.receipt === 'pending') void this.#receipts.send(segment);
@@ -339,7 +506,14 @@ function conversationKey(handset: string, address: string): string {
 
 const NO_PARTS: readonly Segment[] = Object.freeze([]);
 
-/** Time fields pass through the framer raw (a string, or bytes from some ESMEs). */
-function timeField(value: unknown): string {
-  return Buffer.isBuffer(value) ? value.toString('latin1') : String(value ?? '');
+/** submit_multi takes 1 to 254 destinations (SMPP 3.4 §4.5.1). */
+const MAX_DESTINATIONS = 254;
+
+const OUTCOMES: ReadonlySet<string> = new Set<Outcome>(['delivered', 'undeliverable', 'expired', 'absent']);
+
+/** A whole message's status: cancelled if a part was, held while a part waits for its schedule, else the newest part's outcome. */
+function wholeStatus(parts: Segment[], newest: Outcome, now: number): MessageStatus {
+  if (parts.some((p) => p.outcome === 'cancelled')) return 'cancelled';
+  if (parts.some((p) => p.doneAt === null && p.scheduledAt !== null && p.scheduledAt > now)) return 'scheduled';
+  return newest;
 }

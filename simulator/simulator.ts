@@ -94,6 +94,9 @@ export function buildSimulator(options: SimulatorOptions): Simulator {
       },
       submit: (pdu, bind) => center.submit(pdu, bind),
       query: (messageId, bind) => center.query(messageId, bind),
+      submitMulti: (pdu, bind) => center.submitMulti(pdu, bind),
+      cancel: (pdu, bind) => center.cancel(pdu, bind),
+      replace: (pdu, bind) => center.replace(pdu, bind),
     },
   });
   smsc.on('bound', (bind) => center.onBound(bind));

@@ -88,3 +88,42 @@ export function isMessage(pdu: PduHeader): pdu is MessagePdu {
 export function isResponse(pdu: PduHeader): boolean {
   return (pdu.command_id & 0x80000000) !== 0;
 }
+
+/** One destination of a submit_multi (SMPP 3.4 §4.5.1.1): an SME address (dest_flag 1) or a distribution list (2). */
+export type DestAddress = { dest_addr_ton: number; dest_addr_npi: number; destination_addr: string } | { dl_name: string };
+
+export interface SubmitMultiPdu extends PduHeader, Partial<Omit<MessageFields, 'dest_addr_ton' | 'dest_addr_npi' | 'destination_addr'>> {
+  command: 'submit_multi';
+  dest_address: DestAddress[];
+}
+
+/** A destination submit_multi_resp reports as not taken, with why. */
+export interface UnsuccessfulDestination {
+  dest_addr_ton: number;
+  dest_addr_npi: number;
+  destination_addr: string;
+  error_status_code: number;
+}
+
+/** cancel_sm (§4.9): a message by id, or every pending one from source_addr to destination_addr (of service_type, if given). */
+export interface CancelPdu extends PduHeader {
+  command: 'cancel_sm';
+  service_type: string;
+  message_id: string;
+  source_addr_ton: number;
+  source_addr: string;
+  dest_addr_ton: number;
+  destination_addr: string;
+}
+
+/** replace_sm (§4.10): a pending message's text, schedule, validity and registered_delivery. */
+export interface ReplacePdu extends PduHeader {
+  command: 'replace_sm';
+  message_id: string;
+  source_addr_ton: number;
+  source_addr: string;
+  schedule_delivery_time: string | Buffer;
+  validity_period: string | Buffer;
+  registered_delivery: number;
+  short_message: Buffer;
+}

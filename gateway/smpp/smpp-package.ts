@@ -45,7 +45,7 @@ const HEADER_LENGTH = 16;
 
 /**
  * A PDU that could not be read. `framing` faults leave the stream unaligned: the session cannot go on.
- * A `body` fault with a `status` is a field whose length is wrong: it is answered with the command's own
+ * A `body` fault with a `status` is a field whose length or flag is wrong: it is answered with the command's own
  * response carrying that status; other faults with generic_nack.
  */
 export interface PduFault {
@@ -59,11 +59,11 @@ export interface PduFault {
 
 /** SMPP 3.4 §5.2.21: short_message holds 0 to 254 octets. */
 const MAX_SHORT_MESSAGE = 254;
-const STATUS = { ESME_RINVMSGLEN: 0x01, ESME_RINVOPTPARSTREAM: 0xc0, ESME_RINVPARLEN: 0xc2 } as const;
+const STATUS = { ESME_RINVMSGLEN: 0x01, ESME_RINVDESTFLAG: 0x40, ESME_RINVOPTPARSTREAM: 0xc0, ESME_RINVPARLEN: 0xc2 } as const;
 
 const knownTlvTags = new Set(Object.values(smpp.tlvs).map((tlv) => tlv.id));
 
-class LengthFault extends Error {
+class FieldFault extends Error {
   constructor(message: string, readonly status: number) {
     super(message);
   }
@@ -131,7 +131,7 @@ export class GuardedSession extends smpp.Session {
           const missing = pdu.isResponse() ? undefined : missingField(pdu);
           if (missing) throw new Error(`${pdu.command} ends before its mandatory field ${missing}`);
         } catch (error) {
-          const status = error instanceof LengthFault ? error.status : undefined;
+          const status = error instanceof FieldFault ? error.status : undefined;
           this.#fault({ kind: 'body', ...headerOf(buffer), command, status, error: error as Error });
           continue;
         }
@@ -190,11 +190,12 @@ function checkLengths(buffer: Buffer, command: string): void {
     if (offset >= end) return; // a missing mandatory field: reported once the PDU is read
     if (name === 'short_message') {
       smLength = buffer.readUInt8(offset);
-      if (smLength > MAX_SHORT_MESSAGE) throw new LengthFault(`sm_length ${smLength} is above ${MAX_SHORT_MESSAGE}`, STATUS.ESME_RINVMSGLEN);
-      if (offset + 1 + smLength > end) throw new LengthFault(`sm_length ${smLength} runs past the end of the PDU (${end - offset - 1} octets left)`, STATUS.ESME_RINVMSGLEN);
+      if (smLength > MAX_SHORT_MESSAGE) throw new FieldFault(`sm_length ${smLength} is above ${MAX_SHORT_MESSAGE}`, STATUS.ESME_RINVMSGLEN);
+      if (offset + 1 + smLength > end) throw new FieldFault(`sm_length ${smLength} runs past the end of the PDU (${end - offset - 1} octets left)`, STATUS.ESME_RINVMSGLEN);
       offset += 1 + smLength;
       continue;
     }
+    if (name === 'dest_address') checkDestFlags(buffer, offset);
     offset += param.type.size(param.type.read(buffer, offset));
   }
   for (let first = true; offset < end; first = false) {
@@ -205,11 +206,28 @@ function checkLengths(buffer: Buffer, command: string): void {
     }
     // Bytes left behind by a short sm_length rarely start with a known TLV tag: blame sm_length then.
     if (first && smLength !== undefined && !(offset + 2 <= end && knownTlvTags.has(buffer.readUInt16BE(offset)))) {
-      throw new LengthFault(`sm_length ${smLength} does not match the message: ${end - offset} octets after it are not TLVs`, STATUS.ESME_RINVMSGLEN);
+      throw new FieldFault(`sm_length ${smLength} does not match the message: ${end - offset} octets after it are not TLVs`, STATUS.ESME_RINVMSGLEN);
     }
-    if (offset + 4 > end) throw new LengthFault(`${end - offset} octets after the last TLV`, STATUS.ESME_RINVOPTPARSTREAM);
+    if (offset + 4 > end) throw new FieldFault(`${end - offset} octets after the last TLV`, STATUS.ESME_RINVOPTPARSTREAM);
     const tag = buffer.readUInt16BE(offset);
-    throw new LengthFault(`TLV 0x${tag.toString(16).padStart(4, '0')} is ${buffer.readUInt16BE(offset + 2)} octets long, past the end of the PDU`, STATUS.ESME_RINVPARLEN);
+    throw new FieldFault(`TLV 0x${tag.toString(16).padStart(4, '0')} is ${buffer.readUInt16BE(offset + 2)} octets long, past the end of the PDU`, STATUS.ESME_RINVPARLEN);
+  }
+}
+
+/**
+ * submit_multi's destinations (§4.5.1.1) are SME addresses (dest_flag 1) or distribution list names (2); the
+ * package reads any other flag as a list name. A destination cut short is left to the package's reader.
+ */
+function checkDestFlags(buffer: Buffer, offset: number): void {
+  const count = buffer.readUInt8(offset);
+  let at = offset + 1;
+  for (let i = 0; i < count && at < buffer.length; i++) {
+    const flag = buffer.readUInt8(at);
+    if (flag !== 1 && flag !== 2) throw new FieldFault(`dest_flag ${flag} of destination ${i + 1} is neither 1 (SME address) nor 2 (distribution list)`, STATUS.ESME_RINVDESTFLAG);
+    at += flag === 1 ? 3 : 1;
+    const nul = buffer.indexOf(0, at);
+    if (nul < 0) return;
+    at = nul + 1;
   }
 }
 

@@ -15,6 +15,8 @@ export interface NetworkEventSink {
   messagePushed(messageId: string, at: number): void;
   /** An MO went out to an ESME (`sent`) or was refused for good (`failed`). */
   messageStatusChanged(messageId: string, status: MessageStatus, systemId: string): void;
+  /** A message changed more than one field at once (cancel_sm, replace_sm, a held message released): as stored now. */
+  messageRewritten(message: StoredMessage, parts: readonly Segment[]): void;
   /** A part reached its outcome: `part` holds its final state, error and receipt. */
   partFinished(part: Segment): void;
   /** The receipts of these parts went out (`sent`) or were refused for good. */

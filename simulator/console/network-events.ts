@@ -79,6 +79,12 @@ export class NetworkEvents implements NetworkEventSink {
     this.#messageChanged(messageId, this.#views.statusChanged(messageId, status, systemId));
   }
 
+  messageRewritten(message: StoredMessage, parts: readonly Segment[]): void {
+    if (!this.#listening()) return;
+    this.#views.add(message, parts);
+    this.#messageChanged(message.id, true);
+  }
+
   partFinished(part: Segment): void {
     if (!this.#listening()) return;
     this.#partChanged(part.messageId, this.#views.finishPart(part));

@@ -32,6 +32,7 @@ export function messageJson(m: StoredMessage) {
     systemId: m.systemId,
     createdAt: new Date(m.createdAt).toISOString(),
     receivedByHandsetAt: m.pushedAt ? new Date(m.pushedAt).toISOString() : null,
+    replacedAt: m.replacedAt ? new Date(m.replacedAt).toISOString() : null,
   };
 }
 
@@ -45,6 +46,7 @@ export function messageDetailJson(m: StoredMessage, parts: readonly Segment[]) {
     state: s.state,
     errorCode: s.errorCode,
     receipt: s.receipt,
+    scheduledAt: s.scheduledAt ? new Date(s.scheduledAt).toISOString() : null,
   }));
   return { ...messageJson(m), segments };
 }

@@ -11,13 +11,18 @@ const outcomeState: Record<Outcome, { state: number; error: number }> = {
   undeliverable: { state: MessageState.UNDELIVERABLE, error: ERR_UNDELIVERABLE },
   expired: { state: MessageState.EXPIRED, error: 0 },
   absent: { state: MessageState.UNDELIVERABLE, error: ERR_ABSENT_SUBSCRIBER },
+  cancelled: { state: MessageState.DELETED, error: 0 },
+  replaced: { state: MessageState.DELETED, error: 0 },
 };
 
 /** The part once its outcome is reached at `now`: its final state and error, and whether it asked for a receipt. */
 export function reachOutcome(segment: Segment, now: number): Segment {
   const { state, error } = outcomeState[segment.outcome];
-  const requested = segment.registeredDelivery & REGISTERED_DELIVERY.MASK;
-  const wantsReceipt =
-    requested === REGISTERED_DELIVERY.SUCCESS_OR_FAILURE || (requested === REGISTERED_DELIVERY.FAILURE_ONLY && segment.outcome !== 'delivered');
-  return { ...segment, state, errorCode: error, doneAt: now, receipt: wantsReceipt ? 'pending' : 'none' };
+  return { ...segment, state, errorCode: error, doneAt: now, receipt: wantsReceipt(segment.registeredDelivery, segment.outcome) ? 'pending' : 'none' };
+}
+
+/** registered_delivery 1 asks for every final state, 2 for failures (all but DELIVRD). */
+export function wantsReceipt(registeredDelivery: number, outcome: Outcome): boolean {
+  const requested = registeredDelivery & REGISTERED_DELIVERY.MASK;
+  return requested === REGISTERED_DELIVERY.SUCCESS_OR_FAILURE || (requested === REGISTERED_DELIVERY.FAILURE_ONLY && outcome !== 'delivered');
 }

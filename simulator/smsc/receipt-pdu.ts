@@ -7,8 +7,10 @@ const NETWORK_TYPE_GSM = 3;
 
 /** The deliver_sm fields of a part's delivery receipt (SMPP 3.4 Appendix B text, and the receipt TLVs). */
 export function receiptPdu(segment: Segment): Record<string, unknown> {
+  // A submit_multi's destinations are receipted under the one id it was answered with.
+  const id = segment.multiId ?? segment.messageId;
   const text = formatReceipt({
-    id: segment.messageId,
+    id,
     sub: 1,
     dlvrd: segment.outcome === 'delivered' ? 1 : 0,
     submitDate: new Date(segment.submittedAt),
@@ -29,7 +31,7 @@ export function receiptPdu(segment: Segment): Record<string, unknown> {
     // The whole receipt is GSM 03.38, as its data_coding 0 says ('@' and '€' included).
     data_coding: 0,
     short_message: encodeGsm7(text),
-    receipted_message_id: segment.messageId,
+    receipted_message_id: id,
     message_state: segment.state,
   };
   if (segment.errorCode) {

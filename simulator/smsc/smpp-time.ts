@@ -1,3 +1,5 @@
+import { CommandStatus } from '../../gateway/smpp';
+
 /** SMPP absolute time, YYMMDDhhmmsst00+ in UTC. */
 export function smppTime(ms: number): string {
   const d = new Date(ms);
@@ -30,4 +32,33 @@ export function parseSmppTime(text: string, now: number): number | undefined {
   if (new Date(local).getUTCDate() !== dd) throw new Error(`"${text}" is not a valid date`);
   const offset = quarters * 15 * 60_000;
   return absolute[9] === '+' ? local - offset : local + offset;
+}
+
+/** When a submitted message may go out and until when it is valid; undefined: at once / no limit. */
+export interface MessageTimes {
+  scheduledAt?: number;
+  validUntil?: number;
+}
+
+/**
+ * Reads schedule_delivery_time and validity_period of a submit_sm, submit_multi or replace_sm. Returns the
+ * status to refuse it with (ESME_RINVSCHED, ESME_RINVEXPIRY) when one is not an SMPP time.
+ */
+export function readMessageTimes(fields: { schedule_delivery_time?: unknown; validity_period?: unknown }, now: number): MessageTimes | { status: number } {
+  let scheduledAt: number | undefined;
+  try {
+    scheduledAt = parseSmppTime(timeField(fields.schedule_delivery_time), now);
+  } catch {
+    return { status: CommandStatus.ESME_RINVSCHED };
+  }
+  try {
+    return { scheduledAt, validUntil: parseSmppTime(timeField(fields.validity_period), now) };
+  } catch {
+    return { status: CommandStatus.ESME_RINVEXPIRY };
+  }
+}
+
+/** Time fields pass through the framer raw (a string, or bytes from some ESMEs). */
+function timeField(value: unknown): string {
+  return Buffer.isBuffer(value) ? value.toString('latin1') : String(value ?? '');
 }

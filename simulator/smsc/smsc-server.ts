@@ -5,7 +5,11 @@ import {
   isMessage,
   SmppListener,
   type BindCommand,
+  type CancelPdu,
   type MessagePdu,
+  type ReplacePdu,
+  type SubmitMultiPdu,
+  type UnsuccessfulDestination,
   type Pdu,
   type ResponsePdu,
   type SmppProtocolError,
@@ -40,6 +44,8 @@ export type ReceiptRouting = 'submitter' | 'any';
 export interface SubmitResult {
   status: number;
   messageId?: string;
+  /** submit_multi: the destinations not taken, each with its status. */
+  unsuccess?: UnsuccessfulDestination[];
 }
 
 export interface QueryResult {
@@ -59,6 +65,12 @@ export interface SmscHandlers {
   /** A submit_sm or data_sm from a bound transmitter. The message must be stored before this returns. */
   submit(pdu: MessagePdu, bind: BindInfo): SubmitResult;
   query?(messageId: string, bind: BindInfo): QueryResult | undefined;
+  /** submit_multi; without it the command is not served (generic_nack ESME_RINVCMDID), likewise the two below. */
+  submitMulti?(pdu: SubmitMultiPdu, bind: BindInfo): SubmitResult;
+  /** cancel_sm: the status to answer. */
+  cancel?(pdu: CancelPdu, bind: BindInfo): number;
+  /** replace_sm: the status to answer. */
+  replace?(pdu: ReplacePdu, bind: BindInfo): number;
 }
 
 export interface SmscServerOptions {
@@ -353,6 +365,10 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
         session.respond(pdu, { message_id: result.messageId ?? '' }, result.status);
         return;
       }
+      case 'submit_multi':
+      case 'cancel_sm':
+      case 'replace_sm':
+        return this.#dispatchPendingOperation(connection, pdu);
       case 'query_sm': {
         const bind = connection.bind;
         if (!bind || bind.mode === 'receiver') {
@@ -373,9 +389,35 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
         return;
       }
       default:
-        // deliver_sm, submit_multi, cancel_sm, replace_sm … are not served by this SMSC.
+        // deliver_sm, broadcast_sm … are not served by this SMSC.
         session.genericNack(pdu.sequence_number, CommandStatus.ESME_RINVCMDID);
     }
+  }
+
+  /** submit_multi, cancel_sm and replace_sm: from a transmitter or transceiver, when the handlers serve them. */
+  #dispatchPendingOperation(connection: Connection, pdu: Pdu): void {
+    const { session, bind } = connection;
+    const { submitMulti, cancel, replace } = this.#options.handlers;
+    const answer =
+      pdu.command === 'submit_multi' && submitMulti
+        ? (b: BindInfo) => {
+            const result = submitMulti(pdu as unknown as SubmitMultiPdu, b);
+            session.respond(pdu, { message_id: result.messageId ?? '', unsuccess_sme: result.unsuccess ?? [] }, result.status);
+          }
+        : pdu.command === 'cancel_sm' && cancel
+          ? (b: BindInfo) => session.respond(pdu, {}, cancel(pdu as unknown as CancelPdu, b))
+          : pdu.command === 'replace_sm' && replace
+            ? (b: BindInfo) => session.respond(pdu, {}, replace(pdu as unknown as ReplacePdu, b))
+            : undefined;
+    if (!answer) {
+      session.genericNack(pdu.sequence_number, CommandStatus.ESME_RINVCMDID);
+      return;
+    }
+    if (!bind || bind.mode === 'receiver') {
+      session.respond(pdu, {}, CommandStatus.ESME_RINVBNDSTS);
+      return;
+    }
+    answer(bind);
   }
 
   #bind(connection: Connection, pdu: Pdu & { command: BindCommand; system_id: string; password: string }): void {

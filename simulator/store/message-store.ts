@@ -2,8 +2,9 @@ import { assetPath } from '../../gateway/assets';
 import { migrate, openDatabase, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
 
 export type Direction = 'mt' | 'mo';
-export type MessageStatus = 'delivered' | 'undeliverable' | 'expired' | 'absent' | 'queued' | 'sent' | 'failed';
-export type Outcome = 'delivered' | 'undeliverable' | 'expired' | 'absent';
+export type MessageStatus = 'delivered' | 'undeliverable' | 'expired' | 'absent' | 'scheduled' | 'cancelled' | 'replaced' | 'queued' | 'sent' | 'failed';
+/** What becomes of a part: decided at submit from the number's behaviour; `cancelled` (cancel_sm) and `replaced` (replace_if_present_flag) end it early. */
+export type Outcome = 'delivered' | 'undeliverable' | 'expired' | 'absent' | 'cancelled' | 'replaced';
 export type ReceiptState = 'none' | 'pending' | 'sent' | 'refused';
 
 export interface StoredMessage {
@@ -18,6 +19,8 @@ export interface StoredMessage {
   status: MessageStatus;
   createdAt: number;
   pushedAt: number | null;
+  /** When replace_sm last changed its text. */
+  replacedAt: number | null;
 }
 
 export interface Segment {
@@ -41,6 +44,13 @@ export interface Segment {
   assembledInto: string | null;
   /** The part's user data as it arrived (UDH removed); null when it came as text (the REST API). */
   payload: Buffer | null;
+  serviceType: string;
+  /** schedule_delivery_time: held until then (null: at once). */
+  scheduledAt: number | null;
+  /** validity_period (null: none). */
+  validUntil: number | null;
+  /** The message id a submit_multi answered with, which its receipts carry; null for submit_sm. */
+  multiId: string | null;
 }
 
 export interface MessageQuery {
@@ -56,11 +66,12 @@ export interface MessageQuery {
 const migrations = assetPath('simulator/store/migrations');
 
 const messageColumns = `id, direction, source, destination, body, data_coding AS dataCoding, parts,
-  system_id AS systemId, status, created_at AS createdAt, pushed_at AS pushedAt`;
+  system_id AS systemId, status, created_at AS createdAt, pushed_at AS pushedAt, replaced_at AS replacedAt`;
 const segmentColumns = `message_id AS messageId, system_id AS systemId, source, destination, body,
   data_coding AS dataCoding, concat_key AS concatKey, concat_total AS concatTotal, concat_seq AS concatSeq,
   registered_delivery AS registeredDelivery, outcome, state, error_code AS errorCode, submitted_at AS submittedAt,
-  due_at AS dueAt, done_at AS doneAt, receipt, assembled_into AS assembledInto, payload`;
+  due_at AS dueAt, done_at AS doneAt, receipt, assembled_into AS assembledInto, payload, service_type AS serviceType,
+  scheduled_at AS scheduledAt, valid_until AS validUntil, multi_id AS multiId`;
 
 /** The simulator's messages in SQLite: a file with `--data`, else `:memory:`. The only SQL of the simulator. */
 export class MessageStore {
@@ -85,9 +96,10 @@ export class MessageStore {
     migrate(db, 'simulator', migrations);
     this.#insertSegment = db.prepare(`INSERT INTO segments (message_id, system_id, source, destination, body, data_coding,
       concat_key, concat_total, concat_seq, registered_delivery, outcome, state, error_code, submitted_at, due_at, done_at,
-      receipt, assembled_into, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      receipt, assembled_into, payload, service_type, scheduled_at, valid_until, multi_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertMessage = db.prepare(`INSERT INTO messages (id, direction, source, destination, body, data_coding, parts,
-      system_id, status, created_at, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      system_id, status, created_at, pushed_at, replaced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#assemble = db.prepare('UPDATE segments SET assembled_into = ? WHERE message_id = ?');
     this.#partial = db.prepare(`SELECT ${segmentColumns} FROM segments WHERE concat_key = ? AND assembled_into IS NULL ORDER BY concat_seq, submitted_at`);
     this.#finish = db.prepare('UPDATE segments SET state = ?, error_code = ?, done_at = ?, receipt = ? WHERE message_id = ?');
@@ -102,10 +114,11 @@ export class MessageStore {
     return this.#transaction(work);
   }
 
-  /** Values by position: cheaper to bind than 19 names looked up on an object. */
+  /** Values by position: cheaper to bind than 23 names looked up on an object. */
   insertSegment(s: Segment): void {
     this.#insertSegment.run(s.messageId, s.systemId, s.source, s.destination, s.body, s.dataCoding, s.concatKey, s.concatTotal, s.concatSeq,
-      s.registeredDelivery, s.outcome, s.state, s.errorCode, s.submittedAt, s.dueAt, s.doneAt, s.receipt, s.assembledInto, s.payload);
+      s.registeredDelivery, s.outcome, s.state, s.errorCode, s.submittedAt, s.dueAt, s.doneAt, s.receipt, s.assembledInto, s.payload,
+      s.serviceType, s.scheduledAt, s.validUntil, s.multiId);
   }
 
   /** The parts of a concatenated message that are not yet part of a whole one. */
@@ -115,7 +128,7 @@ export class MessageStore {
 
   insertMessage(message: StoredMessage, segmentIds: readonly string[] = []): void {
     const m = message;
-    this.#insertMessage.run(m.id, m.direction, m.source, m.destination, m.body, m.dataCoding, m.parts, m.systemId, m.status, m.createdAt, m.pushedAt);
+    this.#insertMessage.run(m.id, m.direction, m.source, m.destination, m.body, m.dataCoding, m.parts, m.systemId, m.status, m.createdAt, m.pushedAt, m.replacedAt);
     for (const id of segmentIds) this.#assemble.run(message.id, id);
   }
 
@@ -134,6 +147,33 @@ export class MessageStore {
   /** Segments whose outcome has not been reached yet (their timers are lost on a restart). */
   unfinishedSegments(): Segment[] {
     return this.#sql(`SELECT ${segmentColumns} FROM segments WHERE done_at IS NULL ORDER BY due_at`).all() as Segment[];
+  }
+
+  /** The parts a message id names for `systemId`: a submit_sm's one part, or every destination of a submit_multi. */
+  segmentsById(messageId: string, systemId: string): Segment[] {
+    return this.#sql(`SELECT ${segmentColumns} FROM segments WHERE (message_id = ? OR multi_id = ?) AND system_id = ? ORDER BY rowid`)
+      .all(messageId, messageId, systemId) as Segment[];
+  }
+
+  /** Parts whose outcome is still to come, from `source` to `destination` for `systemId` (cancel_sm, replace_if_present_flag). */
+  enrouteBetween(systemId: string, source: string, destination: string): Segment[] {
+    return this.#sql(`SELECT ${segmentColumns} FROM segments WHERE done_at IS NULL AND system_id = ? AND source = ? AND destination = ? ORDER BY rowid`)
+      .all(systemId, source, destination) as Segment[];
+  }
+
+  /** A part's new text and timing (replace_sm): its state is still ENROUTE. */
+  replaceSegment(segment: Pick<Segment, 'messageId' | 'body' | 'payload' | 'registeredDelivery' | 'outcome' | 'dueAt' | 'scheduledAt' | 'validUntil'>): void {
+    this.#sql(`UPDATE segments SET body = @body, payload = @payload, registered_delivery = @registeredDelivery, outcome = @outcome,
+      due_at = @dueAt, scheduled_at = @scheduledAt, valid_until = @validUntil WHERE message_id = @messageId`).run(segment);
+  }
+
+  /** A part ended before its outcome (cancelled, replaced): final at once, with its receipt state. */
+  endSegment(messageId: string, outcome: Outcome, state: number, doneAt: number, receipt: ReceiptState): void {
+    this.#sql('UPDATE segments SET outcome = ?, state = ?, error_code = 0, done_at = ?, receipt = ? WHERE message_id = ?').run(outcome, state, doneAt, receipt, messageId);
+  }
+
+  setMessageBody(id: string, body: string, replacedAt: number): void {
+    this.#sql('UPDATE messages SET body = ?, replaced_at = ? WHERE id = ?').run(body, replacedAt, id);
   }
 
   pendingReceipts(systemId: string): Segment[] {

@@ -56,6 +56,9 @@ const OUTCOME_ERROR: Record<Exclude<Outcome, 'delivered'>, number> = {
   undeliverable: 30008,
   expired: 30036,
   absent: 30003,
+  // Only SMPP's cancel_sm and replace_if_present_flag end a part so; a REST message never meets them.
+  cancelled: 30008,
+  replaced: 30008,
 };
 
 /**

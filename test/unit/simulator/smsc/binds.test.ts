@@ -68,7 +68,7 @@ describe('SMSC binds', () => {
   it('answers commands it does not serve with generic_nack ESME_RINVCMDID and keeps the session', async () => {
     const client = await esme();
     await client.bind('transceiver');
-    const nack = await client.request('cancel_sm', { message_id: 'x', source_addr: '1', destination_addr: '2' });
+    const nack = await client.request('query_broadcast_sm', { message_id: 'x', source_addr: '1' });
     expect(nack.command).toBe('generic_nack');
     expect(nack.command_status).toBe(CommandStatus.ESME_RINVCMDID);
     expect((await client.request('enquire_link')).command_status).toBe(CommandStatus.ESME_ROK);

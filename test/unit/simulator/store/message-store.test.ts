@@ -21,12 +21,13 @@ function openStore(): MessageStore {
 function accept(store: MessageStore, n: number, at: number, receipt: Segment['receipt']): { message: StoredMessage; part: Segment } {
   const message: StoredMessage = {
     id: `SM${String(n).padStart(32, '0')}`, direction: 'mt', source: 'Acme', destination: '+4915100000001', body: `message ${n}`,
-    dataCoding: 0, parts: 1, systemId: 'esme', status: 'delivered', createdAt: at, pushedAt: null,
+    dataCoding: 0, parts: 1, systemId: 'esme', status: 'delivered', createdAt: at, pushedAt: null, replacedAt: null,
   };
   const part: Segment = {
     messageId: n.toString(16).padStart(16, '0'), systemId: 'esme', source: 'Acme', destination: '+4915100000001', body: message.body,
     dataCoding: 0, concatKey: null, concatTotal: null, concatSeq: null, registeredDelivery: 1, outcome: 'delivered', state: 2,
     errorCode: 0, submittedAt: at, dueAt: at, doneAt: at, receipt, assembledInto: message.id, payload: Buffer.from(message.body),
+    serviceType: '', scheduledAt: null, validUntil: null, multiId: null,
   };
   store.transaction(() => {
     store.insertMessage(message);
