@@ -152,7 +152,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
    * when given, schedule and validity (empty keeps the old ones). It keeps its message id.
    */
   replace(pdu: ReplacePdu, bind: BindInfo): number {
-    const { store, clock, events } = this.#deps;
+    const { store, clock } = this.#deps;
     const now = clock.now();
     const targets = replaceTargets(pdu, bind.systemId, this.#pending);
     if (typeof targets === 'number') return targets;
@@ -382,7 +382,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
 
   /** Ends pending parts early (cancelled, replaced): DELETED, a receipt if they asked for failures, and their messages never delivered. */
   #end(parts: Segment[], outcome: 'cancelled' | 'replaced'): void {
-    const { store, clock, events } = this.#deps;
+    const { store, clock } = this.#deps;
     const now = clock.now();
     const ended = parts.map((p): Segment => ({ ...p, outcome, state: MessageState.DELETED, errorCode: 0, doneAt: now, receipt: wantsReceipt(p.registeredDelivery, outcome) ? 'pending' : 'none' }));
     const messages = new Set(ended.flatMap((p) => (p.assembledInto ? [p.assembledInto] : [])));
@@ -418,7 +418,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
 
   /** A held message whose parts may all go now (or reached their outcome while held) takes their outcome; delivered, it reaches the handset. */
   #release(messageId: string): void {
-    const { store, clock, events } = this.#deps;
+    const { store, clock } = this.#deps;
     const message = store.message(messageId);
     if (message?.status !== 'scheduled') return;
     const now = clock.now();
