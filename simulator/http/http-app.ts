@@ -1,3 +1,4 @@
+import { logRequests, quietRequests } from '../../gateway/http/request-log';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, type FastifyReply } from 'fastify';
 import websocket from '@fastify/websocket';
 import { basicAuthMatches, secretsEqual, type AccountCredentials } from '../../gateway/auth/basic-auth';
@@ -33,8 +34,9 @@ export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
       if (request.headers.upgrade) request.raw.socket.end();
     },
   };
-  const app = deps.logger ? Fastify({ ...serverOptions, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
+  const app = deps.logger ? Fastify({ ...serverOptions, ...quietRequests, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
   limitConnections(app.server, deps.listener);
+  if (deps.logger) logRequests(app);
   limitUpgrades(app.server, deps.listener);
   app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
 

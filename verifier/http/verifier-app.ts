@@ -1,3 +1,4 @@
+import { logRequests, quietRequests } from '../../gateway/http/request-log';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
@@ -49,8 +50,9 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
       reply.code(400).send(new VerifyError('INVALID_PARAMETER', message).toJSON());
     },
   };
-  const app = deps.logger ? Fastify({ ...serverOptions, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
+  const app = deps.logger ? Fastify({ ...serverOptions, ...quietRequests, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
   limitConnections(app.server, deps.listener);
+  if (deps.logger) logRequests(app);
   app.register(formbody);
   app.register(swagger, {
     openapi: {
