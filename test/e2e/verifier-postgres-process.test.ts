@@ -84,4 +84,21 @@ describe.runIf(runs)('two verifier processes on one PostgreSQL', () => {
     const again = await verify(one.verifyPort, `/v2/Services/${serviceSid}/VerificationCheck`, { To: to, Code: code });
     expect(again.status).toBe(404);
   });
+
+  it('limits hold across the instances: 50 wrong checks spread over both count 5, 20 starts for one number send 5', async () => {
+    const [one, two] = verifiers as [CliProcess & { verifyPort: number }, CliProcess & { verifyPort: number }];
+    const serviceSid = (await verify(one.verifyPort, '/v2/Services', { FriendlyName: 'Limits' })).body['sid'] as string;
+    const to = '+4915112345671';
+    const starts = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      verify((i % 2 ? one : two).verifyPort, `/v2/Services/${serviceSid}/Verifications`, { To: to, Channel: 'sms' })));
+    expect(starts.filter((r) => r.status === 201)).toHaveLength(5);
+    expect(starts.filter((r) => r.status !== 201).every((r) => r.status === 429 && r.body['code'] === 60203)).toBe(true);
+    // Every start joined the one pending verification of the number.
+    expect(new Set(starts.filter((r) => r.status === 201).map((r) => r.body['sid'])).size).toBe(1);
+
+    const checks = await Promise.all(Array.from({ length: 50 }, (_, i) =>
+      verify((i % 2 ? one : two).verifyPort, `/v2/Services/${serviceSid}/VerificationCheck`, { To: to, Code: '0000000' })));
+    expect(checks.filter((r) => r.status === 200)).toHaveLength(5);
+    expect(checks.filter((r) => r.status !== 200).every((r) => r.status === 429 && r.body['code'] === 60202)).toBe(true);
+  });
 });
