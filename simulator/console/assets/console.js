@@ -7,7 +7,7 @@ const LIST_LIMIT = Math.min(maxMessages || 1000, 1000);
 const CALL_LIMIT = 500;
 const ENCODINGS = { 0: 'GSM 03.38', 1: 'IA5 (ASCII)', 2: 'binary', 3: 'Latin-1', 4: 'binary', 8: 'UCS-2' };
 const PART_STATES = { 1: 'en route', 2: 'delivered', 3: 'expired', 4: 'deleted', 5: 'undeliverable', 6: 'accepted', 7: 'unknown', 8: 'rejected' };
-const TONE = { delivered: 'ok', sent: 'ok', completed: 'ok', 'in-progress': 'info', ringing: 'info', queued: 'warn', expired: 'warn', 'no-answer': 'warn', canceled: 'warn', busy: 'warn', undeliverable: 'bad', absent: 'bad', failed: 'bad' };
+const TONE = { delivered: 'ok', sent: 'ok', completed: 'ok', 'in-progress': 'info', ringing: 'info', queued: 'warn', scheduled: 'info', cancelled: 'warn', replaced: 'warn', expired: 'warn', 'no-answer': 'warn', canceled: 'warn', busy: 'warn', undeliverable: 'bad', absent: 'bad', failed: 'bad' };
 const FINAL_CALL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
 const $ = (selector) => document.querySelector(selector);

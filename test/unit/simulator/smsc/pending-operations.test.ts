@@ -7,6 +7,7 @@ import { decodeGsm7 } from '../../../../gateway/text';
 import { authHeader, startSimulator, type RunningSimulator } from '../../../support/simulator-harness';
 import { TestEsme, type EsmePdu } from '../../../support/esme';
 import { TestHandset } from '../../../support/handset';
+import { TestEventStream } from '../../../support/event-stream';
 import { ManualClock } from '../../../support/manual-clock';
 import { cString, pdu, RawPeer, bindTransceiverBody, COMMAND } from '../../../support/raw-smpp-peer';
 import { waitFor } from '../../../support/wait-for';
@@ -70,6 +71,19 @@ describe('cancel_sm', () => {
     clock.advance(20 * 60_000);
     await barrier();
     expect(texts()).toEqual([]);
+  });
+
+  it('shows the cancellation on the event stream: the message updated to cancelled, its part DELETED', async () => {
+    const events = await TestEventStream.connect(`ws://127.0.0.1:${running.httpPort}/ws/events`, { authorization: authHeader });
+    try {
+      const id = await submit('code 7777');
+      await events.waitFor('message.created', (data) => data['text'] === 'code 7777' && data['status'] === 'scheduled');
+      expect((await esme.request('cancel_sm', { message_id: id, source_addr_ton: 5, source_addr: 'Acme', destination_addr: '' })).command_status).toBe(CommandStatus.ESME_ROK);
+      const updated = await events.waitFor('message.updated', (data) => data['status'] === 'cancelled');
+      expect(updated.data).toMatchObject({ text: 'code 7777', segments: [{ messageId: id, state: 4 }] });
+    } finally {
+      events.close();
+    }
   });
 
   it('cancels every pending message from a source to a destination of one service_type, leaving the others', async () => {
