@@ -9,7 +9,7 @@ import {
   type UnsuccessfulDestination,
 } from '../gateway/smpp';
 import { MessageState } from '../gateway/receipt';
-import { decodeText, encodeText, segmentText } from '../gateway/text';
+import { encodeText, segmentText } from '../gateway/text';
 import type { Clock } from '../gateway/clock';
 import type { Behaviours } from './behaviours';
 import type { HandsetHub } from './handsets/handset-hub';
@@ -18,11 +18,11 @@ import { decodeSubmittedPart, joinParts, PartRejectedError, type SubmittedPart }
 import { ThroughputLimiter } from './smsc/throughput-limiter';
 import type { BindInfo, QueryResult, SmscServer, SubmitResult } from './smsc/smsc-server';
 import { OutcomeQueue } from './smsc/outcome-queue';
-import { reachOutcome, wantsReceipt } from './smsc/outcome';
+import { reachOutcome } from './smsc/outcome';
 import { ReceiptSender } from './smsc/receipt-sender';
 import { MoDelivery } from './smsc/mo-delivery';
 import { readMessageTimes, smppTime, type MessageTimes } from './smsc/smpp-time';
-import { cancelTargets, presentTargets, replaceTargets, type PendingParts } from './smsc/pending-operations';
+import { PendingOperations } from './smsc/pending-operations';
 import { newMessageSid, newPartId } from './message-ids';
 import type { NetworkEventSink } from './console/event-sink';
 
@@ -59,7 +59,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
   readonly #outcomes: OutcomeQueue;
   /** Parts held by schedule_delivery_time, by that time: their message goes to the handset then. */
   readonly #releases: OutcomeQueue;
-  readonly #pending: PendingParts;
+  readonly #pendingOps: PendingOperations;
   readonly #receipts: ReceiptSender;
   readonly #mo: MoDelivery;
   /** The bind (sessionId) that submitted each part whose receipt is still to go: receipt routing, in memory only. */
@@ -73,7 +73,23 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     this.#limiter = new ThroughputLimiter(deps.clock, () => deps.behaviours.settings.maxSubmitsPerSecond);
     this.#outcomes = new OutcomeQueue(deps.clock, (due) => this.#reachOutcomes(due));
     this.#releases = new OutcomeQueue(deps.clock, (due) => this.#releaseHeld(due), (segment) => segment.scheduledAt ?? 0);
-    this.#pending = { store: deps.store, amendable: (segment) => this.#amendable(segment) };
+    this.#pendingOps = new PendingOperations({
+      store: deps.store,
+      clock: deps.clock,
+      plan: (destination, now, scheduledAt, validUntil) => this.#plan(destination, now, scheduledAt, validUntil),
+      reschedule: (messageId, replacement) => {
+        this.#outcomes.remove(messageId);
+        this.#releases.remove(messageId);
+        if (!replacement) return;
+        this.#outcomes.schedule(replacement);
+        if (replacement.scheduledAt !== null) this.#releases.schedule(replacement);
+      },
+      sendReceipt: (segment) => void this.#receipts.send(segment),
+      changed: (message) => {
+        this.#rewritten(message);
+        if (message.status === 'delivered') this.#push(message);
+      },
+    });
     this.#receipts = new ReceiptSender({
       clock: deps.clock,
       smsc: deps.smsc,
@@ -139,49 +155,14 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     return { status: CommandStatus.ESME_ROK, messageId: multiId, unsuccess };
   }
 
-  /** cancel_sm: the pending parts it names end as DELETED and never reach the handset. */
+  /** cancel_sm (see PendingOperations). */
   cancel(pdu: CancelPdu, bind: BindInfo): number {
-    const targets = cancelTargets(pdu, bind.systemId, this.#pending);
-    if (typeof targets === 'number') return targets;
-    this.#end(targets, 'cancelled');
-    return CommandStatus.ESME_ROK;
+    return this.#pendingOps.cancel(pdu, bind.systemId);
   }
 
-  /**
-   * replace_sm: a pending part gets the new text (in its own data_coding), registered_delivery and,
-   * when given, schedule and validity (empty keeps the old ones). It keeps its message id.
-   */
+  /** replace_sm (see PendingOperations). */
   replace(pdu: ReplacePdu, bind: BindInfo): number {
-    const { store, clock } = this.#deps;
-    const now = clock.now();
-    const targets = replaceTargets(pdu, bind.systemId, this.#pending);
-    if (typeof targets === 'number') return targets;
-    const times = readMessageTimes(pdu, now);
-    if ('status' in times) return times.status;
-    const bytes = Buffer.isBuffer(pdu.short_message) ? pdu.short_message : Buffer.alloc(0);
-    for (const part of targets) {
-      const scheduledAt = times.scheduledAt === undefined ? part.scheduledAt : times.scheduledAt > now ? times.scheduledAt : null;
-      const validUntil = times.validUntil ?? part.validUntil;
-      const body = decodeText(bytes, part.dataCoding);
-      const updated: Segment = { ...part, ...this.#plan(part.destination, now, scheduledAt, validUntil), body, payload: bytes, scheduledAt, validUntil, registeredDelivery: pdu.registered_delivery ?? 0 };
-      const messageId = part.assembledInto;
-      store.transaction(() => {
-        store.replaceSegment(updated);
-        if (messageId) {
-          store.setMessageBody(messageId, body, now);
-          store.setMessageStatus(messageId, scheduledAt !== null ? 'scheduled' : updated.outcome);
-        }
-      });
-      this.#outcomes.remove(part.messageId);
-      this.#releases.remove(part.messageId);
-      this.#outcomes.schedule(updated);
-      if (scheduledAt !== null) this.#releases.schedule(updated);
-      if (!messageId) continue;
-      const message = store.message(messageId);
-      if (message) this.#rewritten(message);
-      if (message?.status === 'delivered') this.#push(message);
-    }
-    return CommandStatus.ESME_ROK;
+    return this.#pendingOps.replace(pdu, bind.systemId);
   }
 
   /** One destination's part of a submit_sm or submit_multi. */
@@ -197,8 +178,7 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
     if (refusal !== undefined) return { status: refusal };
     const serviceType = pdu.service_type ?? '';
     if (pdu.replace_if_present_flag === 1 && !part.concat) {
-      const present = presentTargets(bind.systemId, part.source, part.destination, serviceType, this.#pending);
-      if (present.length > 0) this.#end(present, 'replaced');
+      this.#pendingOps.replacePresent(bind.systemId, part.source, part.destination, serviceType);
     }
     const segment = this.#accept(part, bind.systemId, { ...times, serviceType, multiId });
     this.#rememberSubmitter(segment, bind.sessionId);
@@ -372,33 +352,6 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
       dueAt = Math.max(now, validUntil);
     }
     return { outcome, dueAt };
-  }
-
-  /** Still pending: its outcome not reached and its message not handed to the handset (cancel_sm, replace_sm, replace_if_present_flag). */
-  #amendable(segment: Segment): boolean {
-    if (segment.doneAt !== null) return false;
-    return segment.assembledInto === null || this.#deps.store.message(segment.assembledInto)?.status !== 'delivered';
-  }
-
-  /** Ends pending parts early (cancelled, replaced): DELETED, a receipt if they asked for failures, and their messages never delivered. */
-  #end(parts: Segment[], outcome: 'cancelled' | 'replaced'): void {
-    const { store, clock } = this.#deps;
-    const now = clock.now();
-    const ended = parts.map((p): Segment => ({ ...p, outcome, state: MessageState.DELETED, errorCode: 0, doneAt: now, receipt: wantsReceipt(p.registeredDelivery, outcome) ? 'pending' : 'none' }));
-    const messages = new Set(ended.flatMap((p) => (p.assembledInto ? [p.assembledInto] : [])));
-    store.transaction(() => {
-      for (const p of ended) store.endSegment(p.messageId, outcome, p.state, now, p.receipt);
-      for (const id of messages) store.setMessageStatus(id, outcome);
-    });
-    for (const p of ended) {
-      this.#outcomes.remove(p.messageId);
-      this.#releases.remove(p.messageId);
-      if (p.receipt === 'pending') void this.#receipts.send(p);
-    }
-    for (const id of messages) {
-      const message = store.message(id);
-      if (message) this.#rewritten(message);
-    }
   }
 
   /** Tells the console a message changed in several ways at once (rare: cancel, replace, release). */

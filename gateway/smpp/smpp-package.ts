@@ -11,6 +11,10 @@
  *   flag (lib/smpp.js `_extractPDUs`), so one bad PDU silently stops that
  *   session from ever reading again; an 'error' with no listener also kills
  *   the process. Ours reports each fault and keeps the stream aligned.
+ *
+ * The package knows the layouts of submit_multi (with its dest_address and
+ * unsuccess_sme arrays), cancel_sm and replace_sm; the one gap, a dest_flag
+ * other than 1 or 2 read as a distribution list, is refused here (ESME_RINVDESTFLAG).
  */
 import smpp from 'smpp';
 import type { Duplex } from 'node:stream';
