@@ -1,5 +1,5 @@
 import { assetPath } from '../../gateway/assets';
-import { migrate, openDatabase, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
+import { closeDatabase, migrate, openDatabase, optimizeOnOpen, statementCache, type SqliteDatabase } from '../../gateway/storage/sqlite';
 
 export type Direction = 'mt' | 'mo';
 export type MessageStatus = 'delivered' | 'undeliverable' | 'expired' | 'absent' | 'scheduled' | 'cancelled' | 'replaced' | 'queued' | 'sent' | 'failed';
@@ -94,6 +94,7 @@ export class MessageStore {
   constructor(db: SqliteDatabase) {
     this.#db = db;
     migrate(db, 'simulator', migrations);
+    optimizeOnOpen(db);
     this.#insertSegment = db.prepare(`INSERT INTO segments (message_id, system_id, source, destination, body, data_coding,
       concat_key, concat_total, concat_seq, registered_delivery, outcome, state, error_code, submitted_at, due_at, done_at,
       receipt, assembled_into, payload, service_type, scheduled_at, valid_until, multi_id)
@@ -246,6 +247,6 @@ export class MessageStore {
   }
 
   close(): void {
-    this.#db.close();
+    closeDatabase(this.#db);
   }
 }

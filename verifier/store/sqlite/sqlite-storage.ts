@@ -1,6 +1,6 @@
 import { assetPath } from '../../../gateway/assets';
 import { migrateOutbox, SqliteOutbox } from '../../../gateway/outbox/sqlite-outbox';
-import { migrate, openDatabase, type SqliteDatabase } from '../../../gateway/storage/sqlite';
+import { closeDatabase, migrate, openDatabase, optimizeOnOpen, type SqliteDatabase } from '../../../gateway/storage/sqlite';
 import { gated, SqliteGate, type SqliteRun } from '../../../gateway/storage/sqlite-gate';
 import type { VerifierStorage } from '../storage';
 import { SqliteApiKeyRepository } from './api-key-repository';
@@ -57,6 +57,7 @@ export function openSqliteStorage(file: string): VerifierStorage {
   try {
     migrate(db, 'verifier', assetPath('verifier/store/migrations'));
     migrateOutbox(db);
+    optimizeOnOpen(db);
   } catch (error) {
     db.close();
     throw error;
@@ -75,7 +76,7 @@ export function openSqliteStorage(file: string): VerifierStorage {
     lock,
     async close() {
       await gate.idle();
-      if (db.open) db.close();
+      closeDatabase(db);
     },
   };
 }
