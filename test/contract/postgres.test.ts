@@ -10,6 +10,11 @@ import { runCli } from '../support/cli-process';
 import { available, postgres } from '../support/components';
 import { startPostgres, type ThrowawayPostgres } from '../support/postgres';
 import { describeApiKeyContract } from './api-keys-contract';
+import { describeFraudContract, describeSecretContract } from './fraud-secrets-contract';
+import { describeOutboxContract } from './outbox-contract';
+import { describeServiceContract } from './services-contract';
+import { describeUnitOfWorkContract } from './unit-of-work-contract';
+import { describeVerificationContract } from './verifications-contract';
 import { describeAttemptReportContract } from './attempt-reports-contract';
 import { describePageHitContract } from './page-hits-contract';
 import { describeRateLimitContract } from './rate-limits-contract';
@@ -95,6 +100,7 @@ describe.runIf(runs)('PostgreSQL storage', () => {
 
   // The contract every backend passes (test/contract/*-contract.ts), each test on a fresh copy of a migrated database.
   for (const describeContract of [
+    describeServiceContract, describeVerificationContract, describeFraudContract, describeSecretContract, describeOutboxContract, describeUnitOfWorkContract,
     describeApiKeyContract, describeAttemptReportContract, describePageHitContract, describeRateLimitContract, describeSessionKeyContract,
     describeSafeListContract, describeMessagingConfigurationContract, describeWebhookContract, describeTotpContract,
   ]) describeContract(openStorage);

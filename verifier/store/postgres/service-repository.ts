@@ -47,6 +47,8 @@ export class PostgresServiceRepository implements ServiceRepository {
 
   async update(accountSid: string, sid: string, changes: ServiceUpdate, now: number): Promise<Service | undefined> {
     const entries = Object.entries(changes).filter(([, v]) => v !== undefined) as [keyof ServiceUpdate, unknown][];
+    // An update without fields changes nothing, its time neither (as on SQLite).
+    if (entries.length === 0) return this.get(accountSid, sid);
     // Only known property names reach the SQL text: the column names come from SERVICE_COLUMNS, values are parameters.
     const sets = entries.map(([key], i) => `${SERVICE_COLUMNS[key]} = $${i + 4}`);
     return (await query<Service>(this.#db,
