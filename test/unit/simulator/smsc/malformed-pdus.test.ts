@@ -3,7 +3,7 @@ import { CommandStatus } from '../../../../gateway/smpp';
 import { startSimulator, type RunningSimulator } from '../../../support/simulator-harness';
 import { TestEsme } from '../../../support/esme';
 import { waitFor } from '../../../support/wait-for';
-import { COMMAND, pdu, RawPeer } from '../../../support/raw-smpp-peer';
+import { bindTransceiverBody, COMMAND, cString, pdu, RawPeer } from '../../../support/raw-smpp-peer';
 
 let running: RunningSimulator;
 
@@ -84,5 +84,28 @@ describe('SMSC faced with PDUs it cannot read', () => {
     const idle = await RawPeer.connect(port);
     await waitFor('the idle connection to be closed', () => idle.closed, 3_000);
     await smsc.close();
+  });
+});
+
+describe('SMSC faced with malformed submit_multi and replace_sm', () => {
+  const SUBMIT_MULTI = 0x00000021;
+  const REPLACE_SM = 0x00000007;
+
+  it('answers a submit_multi that promises more destinations than it holds, and a replace_sm whose sm_length runs past its end, and keeps the session', async () => {
+    const peer = await RawPeer.connect(running.smppPort);
+    peer.socket.write(pdu(BIND_TRANSCEIVER, 1, bindTransceiverBody('verigate', 'verigate')));
+    await waitFor('bind_transceiver_resp', () => peer.answer(1));
+    // number_of_dests 5, one destination given, then the PDU ends.
+    const multi = Buffer.concat([cString(''), Buffer.from([5, 0]), cString('Acme'), Buffer.from([5, 1, 1, 1]), cString('4915111111111')]);
+    // replace_sm: message_id, source, two empty times, registered_delivery, sm_default_msg_id, sm_length 40 with 2 octets.
+    const replace = Buffer.concat([cString('0000000000000001'), Buffer.from([5, 0]), cString('Acme'), cString(''), cString(''), Buffer.from([1, 0, 40]), Buffer.from('hi')]);
+    peer.socket.write(Buffer.concat([pdu(SUBMIT_MULTI, 2, multi), pdu(REPLACE_SM, 3, replace), pdu(ENQUIRE_LINK, 4)]));
+    await waitFor('three answers', () => peer.answer(2) && peer.answer(3) && peer.answer(4));
+    expect(peer.answer(2)).toMatchObject({ commandId: GENERIC_NACK, status: CommandStatus.ESME_RINVCMDLEN });
+    expect(peer.answer(3)).toMatchObject({ commandId: (REPLACE_SM | 0x80000000) >>> 0, status: CommandStatus.ESME_RINVMSGLEN });
+    expect(peer.answer(4)).toMatchObject({ commandId: ENQUIRE_LINK_RESP, status: CommandStatus.ESME_ROK });
+    const { body } = await running.api('/api/messages');
+    expect((body as { messages: unknown[] }).messages).toEqual([]);
+    peer.socket.destroy();
   });
 });
