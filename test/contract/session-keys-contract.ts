@@ -41,11 +41,13 @@ export function describeSessionKeyContract(open: OpenStorage): void {
       // Two signs with the active key that one made, opened with the code key both are given.
       expect((await two.issue('+4915112367001', 'sms')).kid).toBe(first.kid);
 
+      clock.advance(1_000);
       const rotated = await one.rotate();
       const second = await one.issue('+4915112367002', 'sms');
       expect(second.kid).toBe(rotated);
       expect(await two.validate(second.token)).toMatchObject({ valid: true, kid: rotated });
       clock.advance(5_000);
+      // Published oldest first.
       expect((await two.jwks()).keys.map((k) => k.kid)).toEqual([first.kid, rotated]);
       // The private parts are stored sealed.
       expect((await s.storage.sessionKeys.all()).every((k) => !k.privateJwk.startsWith('{'))).toBe(true);

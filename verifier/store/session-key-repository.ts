@@ -13,7 +13,7 @@ export interface SessionKeyRow {
  * with the active key and validates with any published one.
  */
 export interface SessionKeyRepository {
-  /** Every key, oldest first. */
+  /** Every key, oldest first (keys made in the same millisecond in any stable order). */
   all(): Promise<SessionKeyRow[]>;
   /** Retires every active key at `now` (in the unit of work that inserts the next one). */
   retireActive(now: number): Promise<void>;
