@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPool, query } from '../../gateway/storage/postgres';
 import { migrateDatabase, migrateVerigate } from '../../verifier/store/postgres/schema';
 import { PostgresStorage } from '../../verifier/store/postgres/postgres-storage';
+import { applySettings, DEFAULT_SERVICE_SETTINGS } from '../../verifier/service-settings';
 import type { Service } from '../../verifier/store/service-repository';
 import type { Verification } from '../../verifier/store/verification-repository';
 import { runCli } from '../support/cli-process';
@@ -41,7 +42,7 @@ const ACCOUNT = 'AC' + '0'.repeat(32);
 
 function service(sid: string): Service {
   return { sid, accountSid: ACCOUNT, friendlyName: 'Acme', codeLength: 6, psd2Enabled: false, doNotShareWarningEnabled: false,
-    customCodeEnabled: false, verificationTtl: 600, statusCallback: null, createdAt: T0, updatedAt: T0 };
+    customCodeEnabled: false, verificationTtl: 600, statusCallback: null, settings: DEFAULT_SERVICE_SETTINGS, createdAt: T0, updatedAt: T0 };
 }
 
 function verification(sid: string, serviceSid: string, to: string): Verification {
@@ -154,6 +155,17 @@ describe.runIf(runs)('PostgreSQL storage', () => {
     });
     afterAll(async () => {
       await Promise.all([a?.close(), b?.close()]);
+    });
+
+    it('keeps a service\'s further settings (one JSON column): written by one instance, read and joined by the other', async () => {
+      const settings = applySettings(DEFAULT_SERVICE_SETTINGS, { LookupEnabled: 'true', TtsName: 'Polly.Joanna', 'Totp.Issuer': 'Acme', 'Passkeys.RelyingParty.Origins': 'https://a.example,https://b.example' });
+      await a.services.insert({ ...service('VA2'), settings });
+      expect((await b.services.get(ACCOUNT, 'VA2'))!.settings).toEqual(settings);
+      const updated = await b.services.update(ACCOUNT, 'VA2', { settings: applySettings(settings, { DtmfInputRequired: 'true' }) }, T0 + 1);
+      expect(updated!.settings).toMatchObject({ lookupEnabled: true, dtmfInputRequired: true, ttsName: 'Polly.Joanna', totp: { issuer: 'Acme', timeStep: 30 } });
+      await a.verifications.insert(verification('VE2', 'VA2', '+15550000002'));
+      expect((await a.verifications.withService('VE2'))!.service.settings).toEqual(updated!.settings);
+      expect((await a.services.list(ACCOUNT, 0, 10)).services.find((s) => s.sid === 'VA2')!.settings.passkeys.relyingParty.origins).toEqual(['https://a.example', 'https://b.example']);
     });
 
     it('50 concurrent wrong checks split across the two count exactly 5', async () => {

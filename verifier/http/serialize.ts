@@ -1,3 +1,5 @@
+import type { CarrierLookup } from '../number-lookup';
+import { settingsJson } from '../service-settings';
 import type { Attempt } from '../store/attempt-repository';
 import type { Service } from '../store/service-repository';
 import type { Verification } from '../store/verification-repository';
@@ -14,19 +16,11 @@ export function serviceJson(service: Service, base: string) {
     account_sid: service.accountSid,
     friendly_name: service.friendlyName,
     code_length: service.codeLength,
-    lookup_enabled: false,
     psd2_enabled: service.psd2Enabled,
-    skip_sms_to_landlines: false,
-    dtmf_input_required: false,
-    tts_name: null,
     mailer_sid: null,
     do_not_share_warning_enabled: service.doNotShareWarningEnabled,
     custom_code_enabled: service.customCodeEnabled,
-    push: { include_date: false, apn_credential_sid: null, fcm_credential_sid: null },
-    totp: { issuer: null, time_step: 30, code_length: 6, skew: 1 },
-    default_template_sid: null,
-    whatsapp: { msg_service_sid: null, from: null },
-    verify_event_subscription_enabled: false,
+    ...settingsJson(service.settings),
     // Our extensions: how long a verification stays pending, and where events go.
     verification_ttl: service.verificationTtl,
     status_callback: service.statusCallback,
@@ -62,10 +56,11 @@ function verificationFields(verification: Verification) {
   };
 }
 
-export function verificationJson(verification: Verification, attempts: Attempt[], base: string) {
+/** `carrier`: the number's lookup when the service has LookupEnabled (number-lookup.ts), else null. */
+export function verificationJson(verification: Verification, attempts: Attempt[], base: string, carrier: CarrierLookup | null = null) {
   return {
     ...verificationFields(verification),
-    lookup: { carrier: null },
+    lookup: { carrier },
     send_code_attempts: attempts.map((a) => ({ attempt_sid: a.sid, channel: a.channel, time: isoDate(a.createdAt) })),
     sna: null,
     url: `${base}/v2/Services/${verification.serviceSid}/Verifications/${verification.sid}`,

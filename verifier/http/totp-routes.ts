@@ -74,14 +74,15 @@ function jsonObject(form: Form | undefined, name: string): Record<string, unknow
   throw new VerifyError('INVALID_PARAMETER', `Invalid parameter \`${name}\`: a JSON object`);
 }
 
-function totpConfig(form: Form | undefined): TotpConfig {
+/** A new factor's config: the form's `Config.*`, else the service's `Totp.*` settings. */
+function totpConfig(form: Form | undefined, defaults: Pick<TotpConfig, 'timeStep' | 'skew' | 'codeLength'>): TotpConfig {
   const alg = param(form, 'Config.Alg')?.toLowerCase() ?? DEFAULT_TOTP_CONFIG.alg;
   if (!(ALGORITHMS as readonly string[]).includes(alg)) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `Config.Alg`: sha1, sha256 or sha512');
   return {
     alg: alg as TotpConfig['alg'],
-    timeStep: integer(form, 'Config.TimeStep', 20, 60) ?? DEFAULT_TOTP_CONFIG.timeStep,
-    skew: integer(form, 'Config.Skew', 0, 2) ?? DEFAULT_TOTP_CONFIG.skew,
-    codeLength: integer(form, 'Config.CodeLength', 3, 8) ?? DEFAULT_TOTP_CONFIG.codeLength,
+    timeStep: integer(form, 'Config.TimeStep', 20, 60) ?? defaults.timeStep,
+    skew: integer(form, 'Config.Skew', 0, 2) ?? defaults.skew,
+    codeLength: integer(form, 'Config.CodeLength', 3, 8) ?? defaults.codeLength,
   };
 }
 
@@ -174,7 +175,7 @@ export function registerTotpRoutes(app: FastifyInstance, deps: TotpRoutesDeps): 
     if (friendlyName.length > 64) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `FriendlyName`: at most 64 characters');
     const type = required(form, 'FactorType');
     if (type !== 'totp') throw new VerifyError('NOT_SUPPORTED', `FactorType ${type.slice(0, 16)} is not supported by Verigate: only totp (push and passkeys need Twilio's SDKs and cloud)`);
-    const config = totpConfig(form);
+    const config = totpConfig(form, service.settings.totp);
     const secret = param(form, 'Binding.Secret') ?? newTotpSecret();
     if (!/^[A-Z2-7]{16,128}=*$/.test(secret)) throw new VerifyError('INVALID_PARAMETER', 'Invalid parameter `Binding.Secret`: base32, 16 to 128 characters');
     const entity = await newEntity(service, request.params.identity);
@@ -187,7 +188,8 @@ export function registerTotpRoutes(app: FastifyInstance, deps: TotpRoutesDeps): 
     await totp.insertFactor(factor);
     factorEvent('factor.created', factor);
     // The seed is shown once, here, as Twilio's new_factor does; afterwards only its sealed form exists.
-    const binding = { secret, uri: totpUri(secret, config, `${service.friendlyName}:${friendlyName}`, service.friendlyName) };
+    const issuer = service.settings.totp.issuer ?? service.friendlyName;
+    const binding = { secret, uri: totpUri(secret, config, `${issuer}:${friendlyName}`, issuer) };
     return reply.code(201).send({ ...factorJson(factor, baseOf(request)), binding, options: null });
   });
 

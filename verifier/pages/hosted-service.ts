@@ -1,4 +1,5 @@
 import { newSid } from '../ids';
+import { DEFAULT_SERVICE_SETTINGS } from '../service-settings';
 import type { Service } from '../store/service-repository';
 import type { VerifierStorage } from '../store/storage';
 
@@ -41,6 +42,7 @@ export class HostedService {
       psd2Enabled: false,
       doNotShareWarningEnabled: false,
       customCodeEnabled: false,
+      settings: DEFAULT_SERVICE_SETTINGS,
       verificationTtl: ttlSeconds,
       statusCallback: null,
       createdAt: now,

@@ -1,3 +1,5 @@
+import type { ServiceSettings } from '../service-settings';
+
 /** A Verify service (VA…): the settings its verifications are made with. */
 export interface Service {
   sid: string;
@@ -10,6 +12,8 @@ export interface Service {
   /** Seconds a verification stays pending. */
   verificationTtl: number;
   statusCallback: string | null;
+  /** Twilio's further settings (LookupEnabled, TtsName, Totp.* …), stored as one JSON column. */
+  settings: ServiceSettings;
   createdAt: number;
   updatedAt: number;
 }

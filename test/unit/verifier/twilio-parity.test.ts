@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, authHeader, credentials, type RunningStack } from '../../support/stack-harness';
 import { TestHandset } from '../../support/handset';
+import { DEFAULT_SERVICE_SETTINGS } from '../../../verifier/service-settings';
 
 let stack: RunningStack;
 const handsets: TestHandset[] = [];
@@ -109,7 +110,7 @@ describe('free text and messages that cannot be sent', () => {
     const sid = `VA${'ab'.repeat(16)}`;
     await stack.verifier.storage.services.insert({
       sid, accountSid: credentials.accountSid, friendlyName: 'Ж'.repeat(700), codeLength: 6, psd2Enabled: false, doNotShareWarningEnabled: false,
-      customCodeEnabled: false, verificationTtl: 600, statusCallback: null, createdAt: now, updatedAt: now,
+      customCodeEnabled: false, verificationTtl: 600, statusCallback: null, settings: DEFAULT_SERVICE_SETTINGS, createdAt: now, updatedAt: now,
     });
     const refused = await verify().services(sid).verifications.create({ to: '+4915112380007', channel: 'sms' }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ status: 400, code: 60200 });

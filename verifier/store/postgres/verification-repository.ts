@@ -2,7 +2,7 @@ import { execute, query, type PgQueryable } from '../../../gateway/storage/postg
 import type { Service } from '../service-repository';
 import type { SendChanges, Verification, VerificationRepository, VerificationStatus } from '../verification-repository';
 import { pick, selectList } from './columns';
-import { SERVICE_COLUMNS } from './service-repository';
+import { SERVICE_COLUMNS, serviceOf } from './service-repository';
 
 const VERIFICATION_COLUMNS = {
   sid: 'sid', serviceSid: 'service_sid', accountSid: 'account_sid', to: 'recipient', channel: 'channel', status: 'status',
@@ -44,7 +44,7 @@ export class PostgresVerificationRepository implements VerificationRepository {
 
   async withService(sid: string): Promise<{ verification: Verification; service: Service } | undefined> {
     const row = (await query(this.#db, `SELECT ${joined} FROM verifications v JOIN services s ON s.sid = v.service_sid WHERE v.sid = $1`, [sid]))[0];
-    return row && { verification: pick<Verification>(row, 'verification.'), service: pick<Service>(row, 'service.') };
+    return row && { verification: pick<Verification>(row, 'verification.'), service: serviceOf(pick<Record<string, unknown>>(row, 'service.')) };
   }
 
   async pendingFor(serviceSid: string, to: string, pageSession: string | null): Promise<Verification | undefined> {

@@ -1,10 +1,13 @@
-/** SQLite keeps booleans as 0/1: these columns come back as booleans. */
+import { settingsFromJson } from '../../service-settings';
+
+/** SQLite keeps booleans as 0/1: these columns come back as booleans (and a service's settings as their JSON). */
 const booleans = ['psd2Enabled', 'doNotShareWarningEnabled', 'customCodeEnabled', 'customCode'] as const;
 
 export function withBooleans<T>(row: unknown): T {
   if (!row) return row as T;
   const out = { ...(row as Record<string, unknown>) };
   for (const key of booleans) if (key in out) out[key] = out[key] === 1;
+  if (typeof out['settings'] === 'string') out['settings'] = settingsFromJson(out['settings']);
   return out as T;
 }
 
@@ -12,7 +15,7 @@ export function withBooleans<T>(row: unknown): T {
 const SERVICE = {
   sid: 'sid', account_sid: 'accountSid', friendly_name: 'friendlyName', code_length: 'codeLength', psd2_enabled: 'psd2Enabled',
   do_not_share_warning_enabled: 'doNotShareWarningEnabled', custom_code_enabled: 'customCodeEnabled', verification_ttl: 'verificationTtl',
-  status_callback: 'statusCallback', created_at: 'createdAt', updated_at: 'updatedAt',
+  status_callback: 'statusCallback', settings: 'settings', created_at: 'createdAt', updated_at: 'updatedAt',
 };
 const VERIFICATION = {
   sid: 'sid', service_sid: 'serviceSid', account_sid: 'accountSid', recipient: 'to', channel: 'channel', status: 'status', code_nonce: 'codeNonce',

@@ -10,6 +10,7 @@ const fields: Record<keyof ServiceUpdate, string> = {
   customCodeEnabled: 'custom_code_enabled',
   verificationTtl: 'verification_ttl',
   statusCallback: 'status_callback',
+  settings: 'settings',
 };
 
 export class SqliteServiceRepository implements ServiceRepository {
@@ -44,7 +45,7 @@ export class SqliteServiceRepository implements ServiceRepository {
     const entries = Object.entries(changes).filter(([, v]) => v !== undefined) as [keyof ServiceUpdate, unknown][];
     if (entries.length === 0) return withBooleans<Service | undefined>(this.#sql(`SELECT ${serviceColumns} FROM services WHERE sid = ? AND account_sid = ?`).get(sid, accountSid));
     const sets = entries.map(([key]) => `${fields[key]} = ?, `).join('');
-    const values = entries.map(([, v]) => (typeof v === 'boolean' ? Number(v) : v));
+    const values = entries.map(([, v]) => (typeof v === 'boolean' ? Number(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : v));
     return withBooleans<Service | undefined>(this.#sql(`UPDATE services SET ${sets}updated_at = ? WHERE sid = ? AND account_sid = ? RETURNING ${serviceColumns}`)
       .get(...values, now, sid, accountSid));
   }
@@ -55,9 +56,9 @@ export class SqliteServiceRepository implements ServiceRepository {
 
   #insert(verb: 'INSERT' | 'INSERT OR IGNORE', service: Service): void {
     this.#sql(`${verb} INTO services (sid, account_sid, friendly_name, code_length, psd2_enabled, do_not_share_warning_enabled,
-      custom_code_enabled, verification_ttl, status_callback, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      custom_code_enabled, verification_ttl, status_callback, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       service.sid, service.accountSid, service.friendlyName, service.codeLength, Number(service.psd2Enabled), Number(service.doNotShareWarningEnabled),
-      Number(service.customCodeEnabled), service.verificationTtl, service.statusCallback, service.createdAt, service.updatedAt,
+      Number(service.customCodeEnabled), service.verificationTtl, service.statusCallback, JSON.stringify(service.settings), service.createdAt, service.updatedAt,
     );
   }
 }
