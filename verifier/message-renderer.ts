@@ -46,6 +46,10 @@ export interface VoiceScript {
   goodbye: string;
   /** The `<Say language>` of the verification's locale. */
   language: string;
+  /** The service's TtsName: the `<Say voice>`, when set. */
+  voice: string | null;
+  /** Said first, when the service has DtmfInputRequired: the code is read only after a key press. */
+  pressKey: string | null;
 }
 
 export interface MessageRendererDeps {
@@ -151,6 +155,8 @@ export class MessageRenderer {
       repeat: localized(locale, 'voiceRepeat'),
       goodbye: localized(locale, 'voiceGoodbye'),
       language: templatesOf(locale).sayLanguage,
+      voice: service.settings.ttsName,
+      pressKey: service.settings.dtmfInputRequired ? localized(locale, 'voicePressKey', { name }) : null,
     };
   }
 

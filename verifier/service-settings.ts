@@ -45,6 +45,36 @@ export const DEFAULT_SERVICE_SETTINGS: ServiceSettings = {
 
 type Form = Record<string, string | boolean | number | undefined>;
 
+/** The form parameters of these settings, with what each takes (for the OpenAPI document). */
+export const SETTING_PARAMETERS: Record<string, string> = {
+  LookupEnabled: 'true or false: fill lookup.carrier of verifications from the number type',
+  SkipSmsToLandlines: 'true or false: with LookupEnabled, refuse an SMS to a landline (60205)',
+  DtmfInputRequired: 'true or false: a voice call waits for a key press before it reads the code',
+  TtsName: 'The <Say voice> of voice calls, e.g. Polly.Joanna',
+  DefaultTemplateSid: 'HJ… of GET /v2/Templates: the template of starts without TemplateSid',
+  VerifyEventSubscriptionEnabled: 'true or false (stored only)',
+  'Push.IncludeDate': 'true or false (stored only)',
+  'Push.ApnCredentialSid': 'CR… (stored only)',
+  'Push.FcmCredentialSid': 'CR… (stored only)',
+  'Totp.Issuer': 'Issuer of new TOTP factors\' otpauth URI (default: the service name)',
+  'Totp.TimeStep': 'Default time step of new TOTP factors, 20 to 60',
+  'Totp.CodeLength': 'Default code length of new TOTP factors, 3 to 8',
+  'Totp.Skew': 'Default skew of new TOTP factors, 0 to 2',
+  'Whatsapp.MsgServiceSid': 'MG… (stored only)',
+  'Whatsapp.From': 'E.164 number (stored only)',
+  'Passkeys.RelyingParty.Id': 'Domain (stored only)',
+  'Passkeys.RelyingParty.Name': 'Name (stored only)',
+  'Passkeys.RelyingParty.Origins': 'Comma-separated origins (stored only)',
+  'Passkeys.AuthenticatorAttachment': 'platform, cross-platform or any (stored only)',
+  'Passkeys.DiscoverableCredentials': 'required, preferred or discouraged (stored only)',
+  'Passkeys.UserVerification': 'required, preferred or discouraged (stored only)',
+};
+
+/** Whether a create or update form sets any of these settings. */
+export function hasSettings(form: Form): boolean {
+  return Object.keys(SETTING_PARAMETERS).some((name) => form[name] !== undefined);
+}
+
 const invalid = (name: string, why: string) => new VerifyError('INVALID_PARAMETER', `Invalid parameter \`${name}\`: ${why}`);
 
 function text(form: Form, name: string): string | undefined {

@@ -16,6 +16,7 @@ import type { VerifierStorage } from './store/storage';
 import type { Verification } from './store/verification-repository';
 import { APP_HASH_MAX_PARTS, limited, MAX_SMS_PARTS, required } from './text-limits';
 import { validateStart, type CheckInput, type SendOptions, type StartInput } from './verification-input';
+import { lookupCarrier } from './number-lookup';
 
 export type { EngineSettings } from './message-renderer';
 export type { CallCanceller } from './delivery-tracker';
@@ -61,7 +62,11 @@ export class VerificationEngine {
 
   async start(service: Service, input: StartInput): Promise<{ verification: Verification; attempts: Attempt[] }> {
     const { storage, clock, codes, gateway, abuse, events } = this.#deps;
-    const { phone, channel, locale, options, riskCheck } = validateStart(service, input, (kind, to) => gateway.router.hasRoute(kind, to));
+    const { phone, channel, locale, options, riskCheck } = validateStart(service, input, (kind, to) => gateway.router.hasRoute(kind, to), service.settings.defaultTemplateSid);
+    // LookupEnabled with SkipSmsToLandlines: Twilio refuses an SMS to a landline (60205).
+    if (channel === 'sms' && service.settings.lookupEnabled && service.settings.skipSmsToLandlines && lookupCarrier(phone.e164).type === 'landline') {
+      throw new VerifyError('LANDLINE', `SMS is not supported by landline phone number ${phone.e164}: use Channel=call`);
+    }
     const pageSession = input.pageSession ?? null;
     // RiskCheck=disable (Twilio's) lifts the fraud guard for an API start; the anonymous pages cannot.
     await abuse.screen(service, phone.e164, phone.country, channel, pageSession ? 'page' : 'api', riskCheck || !!pageSession);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applySettings, DEFAULT_SERVICE_SETTINGS } from '../../verifier/service-settings';
 import { aService, aVerification, T0 } from './core-fixtures';
 import { ACCOUNT, freshStorage, type OpenStorage } from './surface-fixtures';
 
@@ -29,6 +30,20 @@ export function describeServiceContract(open: OpenStorage): void {
       expect(await services.update(ACCOUNT, service.sid, {}, T0 + 9)).toEqual(updated);
       expect(await services.update(OTHER_ACCOUNT, service.sid, { friendlyName: 'Stolen' }, T0 + 6)).toBeUndefined();
       expect(await services.update(ACCOUNT, 'VA' + '0'.repeat(32), { friendlyName: 'Nobody' }, T0 + 6)).toBeUndefined();
+    });
+
+    it('keeps a service\'s further settings (one JSON column) through insert, get, list, update and the join with a verification', async () => {
+      const { services, verifications } = s.storage;
+      const settings = applySettings(DEFAULT_SERVICE_SETTINGS, { LookupEnabled: 'true', TtsName: 'Polly.Joanna', 'Totp.Issuer': 'Acme', 'Passkeys.RelyingParty.Origins': 'https://a.example,https://b.example' });
+      const service = aService({ settings });
+      await services.insert(service);
+      expect((await services.get(ACCOUNT, service.sid))!.settings).toEqual(settings);
+      const updated = await services.update(ACCOUNT, service.sid, { settings: applySettings(settings, { DtmfInputRequired: 'true' }) }, T0 + 1);
+      expect(updated!.settings).toMatchObject({ lookupEnabled: true, dtmfInputRequired: true, ttsName: 'Polly.Joanna', totp: { issuer: 'Acme', timeStep: 30 } });
+      const verification = aVerification(service);
+      await verifications.insert(verification);
+      expect((await verifications.withService(verification.sid))!.service.settings).toEqual(updated!.settings);
+      expect((await services.list(ACCOUNT, 0, 100)).services.find((x) => x.sid === service.sid)!.settings.passkeys.relyingParty.origins).toEqual(['https://a.example', 'https://b.example']);
     });
 
     it('deletes a service with its verifications, only in its account', async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { newSid } from '../../verifier/ids';
 import type { Service } from '../../verifier/store/service-repository';
 import type { VerifierStorage } from '../../verifier/store/storage';
+import { DEFAULT_SERVICE_SETTINGS } from '../../verifier/service-settings';
 
 /** Opens a fresh, migrated, empty storage of one backend (test/contract/sqlite.test.ts, postgres.test.ts). */
 export type OpenStorage = () => Promise<{ storage: VerifierStorage; close(): Promise<void> }>;
@@ -30,7 +31,7 @@ export function freshStorage(open: OpenStorage): { readonly storage: VerifierSto
 export async function storedService(storage: VerifierStorage, now = 1_700_000_000_000): Promise<Service> {
   const service: Service = {
     sid: newSid('VA'), accountSid: ACCOUNT, friendlyName: 'Contract', codeLength: 6, psd2Enabled: false, doNotShareWarningEnabled: false,
-    customCodeEnabled: false, verificationTtl: 600, statusCallback: null, createdAt: now, updatedAt: now,
+    customCodeEnabled: false, verificationTtl: 600, statusCallback: null, settings: DEFAULT_SERVICE_SETTINGS, createdAt: now, updatedAt: now,
   };
   await storage.services.insert(service);
   return service;

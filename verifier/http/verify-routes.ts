@@ -9,6 +9,8 @@ import { baseOf, listPage, pageWindow } from './paging';
 import { parseRateLimitsParam } from './rate-limit-routes';
 import { limited, required, TEXT_LIMITS } from '../text-limits';
 import { serviceJson, verificationCheckJson, verificationJson } from './serialize';
+import { lookupCarrier } from '../number-lookup';
+import { applySettings, DEFAULT_SERVICE_SETTINGS, hasSettings, parseFlag, SETTING_PARAMETERS } from '../service-settings';
 
 export interface VerifyRoutesDeps {
   services: ServiceRepository;
@@ -38,6 +40,7 @@ const serviceBody = {
     CustomCodeEnabled: flag('Allow CustomCode at start'),
     VerificationTtl: { type: 'integer', description: 'Seconds a verification stays pending, 60 to 86400 (default 600). Verigate extension.' },
     StatusCallback: text('URL that receives signed verification and delivery events. Verigate extension.'),
+    ...Object.fromEntries(Object.entries(SETTING_PARAMETERS).map(([name, description]) => [name, text(description)])),
   },
 } as const;
 
@@ -51,12 +54,8 @@ function str(form: Form, name: string): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
-/** `true`/`false` in any case, as Twilio accepts them. */
-function parseFlag(name: string, value: Form[string]): boolean {
-  const text = String(value).toLowerCase();
-  if (text !== 'true' && text !== 'false') throw new VerifyError('INVALID_PARAMETER', `Invalid parameter \`${name}\`: true or false`);
-  return text === 'true';
-}
+/** A verification's `lookup.carrier`: filled when the service has LookupEnabled, as on Twilio. */
+const carrierOf = (service: Service, verification: { to: string }) => (service.settings.lookupEnabled ? lookupCarrier(verification.to) : null);
 
 /** A form body that came without a Content-Type, read as the form Twilio would take it for. */
 function formOf(body: string): Record<string, string> {
@@ -121,6 +120,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
       customCodeEnabled: changes.customCodeEnabled ?? false,
       verificationTtl: changes.verificationTtl ?? deps.defaultTtlSeconds,
       statusCallback: changes.statusCallback ?? null,
+      settings: applySettings(DEFAULT_SERVICE_SETTINGS, form),
       createdAt: now,
       updatedAt: now,
     };
@@ -147,7 +147,10 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
   app.post<{ Params: { sid: string }; Body: Form }>('/v2/Services/:sid', {
     schema: { summary: 'Update a service', tags: ['Services'], consumes: ['application/x-www-form-urlencoded'], body: serviceBody },
   }, async (request) => {
-    const changes = serviceChanges(request.body ?? {});
+    const form = request.body ?? {};
+    const changes = serviceChanges(form);
+    // Settings are one JSON value: the form's ones are applied to the stored ones.
+    if (hasSettings(form)) changes.settings = applySettings((await loadService(request.params.sid)).settings, form);
     const updated = isSid(request.params.sid, 'VA') ? await services.update(accountSid, request.params.sid, changes, deps.now()) : undefined;
     if (!updated) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${request.params.sid} was not found`);
     return serviceJson(updated, baseOf(request));
@@ -210,14 +213,15 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
       sendDigits: str(form, 'SendDigits'),
     });
     deps.metrics.started.inc({ channel: started.verification.channel });
-    return reply.code(201).send(verificationJson(started.verification, started.attempts, baseOf(request)));
+    return reply.code(201).send(verificationJson(started.verification, started.attempts, baseOf(request), carrierOf(service, started.verification)));
   });
 
   app.get<{ Params: { sid: string; verificationSid: string } }>('/v2/Services/:sid/Verifications/:verificationSid', {
     schema: { summary: 'Fetch a pending verification', tags: ['Verifications'] },
   }, async (request) => {
-    const found = await engine.fetch(await loadService(request.params.sid), request.params.verificationSid);
-    return verificationJson(found.verification, found.attempts, baseOf(request));
+    const service = await loadService(request.params.sid);
+    const found = await engine.fetch(service, request.params.verificationSid);
+    return verificationJson(found.verification, found.attempts, baseOf(request), carrierOf(service, found.verification));
   });
 
   app.post<{ Params: { sid: string; verificationSid: string }; Body: Form }>('/v2/Services/:sid/Verifications/:verificationSid', {
@@ -228,8 +232,9 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
       body: { type: 'object', properties: { Status: { type: 'string', description: 'canceled or approved' } } },
     },
   }, async (request) => {
-    const updated = await engine.update(await loadService(request.params.sid), request.params.verificationSid, str(request.body ?? {}, 'Status'));
-    return verificationJson(updated.verification, updated.attempts, baseOf(request));
+    const service = await loadService(request.params.sid);
+    const updated = await engine.update(service, request.params.verificationSid, str(request.body ?? {}, 'Status'));
+    return verificationJson(updated.verification, updated.attempts, baseOf(request), carrierOf(service, updated.verification));
   });
 
   app.post<{ Params: { sid: string }; Body: Form }>('/v2/Services/:sid/VerificationCheck', {

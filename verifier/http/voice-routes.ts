@@ -50,15 +50,27 @@ export function registerVoiceRoutes(app: FastifyInstance, deps: VoiceRoutesDeps)
 
   const attemptFor = (token: string) => attempts.byToken(CodeBook.tokenHash(token), deps.now());
 
-  const codeCall = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, repeat: boolean) => {
+  /**
+   * `answer`: the call was answered (with DtmfInputRequired it first waits for a key, then comes back as
+   * `code`); `code`: a key was pressed; `repeat`: the caller answered the offer to hear the code again.
+   */
+  const codeCall = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, step: 'answer' | 'code' | 'repeat') => {
     if (!signed(request, reply)) return reply;
     const attempt = await attemptFor(request.params.token);
     const script = attempt && (await engine.voiceScript(attempt));
     reply.type('application/xml');
     if (!script) return response([['Hangup', '']]);
     const digits = formOf(request)['Digits'];
-    const say = (text: string) => ({ '#text': text, '@language': script.language });
-    if (repeat && digits !== '1') return response([['Say', say(script.goodbye)], ['Hangup', '']]);
+    const say = (text: string) => ({ '#text': text, '@language': script.language, ...(script.voice ? { '@voice': script.voice } : {}) });
+    const goodbye = () => response([['Say', say(script.goodbye)], ['Hangup', '']]);
+    if ((step === 'repeat' && digits !== '1') || (step === 'code' && !digits)) return goodbye();
+    if (step === 'answer' && script.pressKey) {
+      return response([
+        ['Gather', { '@numDigits': '1', '@timeout': '10', '@action': `${deps.publicUrl()}/v2/voice/rcml/${request.params.token}/code`, '@method': 'POST', Say: say(script.pressKey) }],
+        ['Say', say(script.goodbye)],
+        ['Hangup', ''],
+      ]);
+    }
     return response([
       ['Say', say(script.intro)],
       ['Pause', { '@length': '1' }],
@@ -70,8 +82,9 @@ export function registerVoiceRoutes(app: FastifyInstance, deps: VoiceRoutesDeps)
   };
 
   const routeOptions = { schema: { hide: true } };
-  app.route<{ Params: { token: string } }>({ method: ['GET', 'POST'], url: '/v2/voice/rcml/:token', ...routeOptions, handler: (request, reply) => codeCall(request, reply, false) });
-  app.post<{ Params: { token: string } }>('/v2/voice/rcml/:token/repeat', routeOptions, (request, reply) => codeCall(request, reply, true));
+  app.route<{ Params: { token: string } }>({ method: ['GET', 'POST'], url: '/v2/voice/rcml/:token', ...routeOptions, handler: (request, reply) => codeCall(request, reply, 'answer') });
+  app.post<{ Params: { token: string } }>('/v2/voice/rcml/:token/code', routeOptions, (request, reply) => codeCall(request, reply, 'code'));
+  app.post<{ Params: { token: string } }>('/v2/voice/rcml/:token/repeat', routeOptions, (request, reply) => codeCall(request, reply, 'repeat'));
 
   app.route<{ Params: { token: string } }>({
     method: ['GET', 'POST'],
