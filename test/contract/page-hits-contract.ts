@@ -26,7 +26,7 @@ export function describePageHitContract(open: OpenStorage): void {
       expect(await pageHits.countSince('start:ip', '203.0.113.7', 0)).toBe(1);
     });
 
-    it('lets exactly max of 40 concurrent sends for one number through, from two limiters on one storage (two instances)', async () => {
+    it('lets exactly max of 40 concurrent sends for one number through, from two limiters on one storage, as two instances would', async () => {
       const clock = new ManualClock();
       const limiters = [new PageRateLimiter(s.storage, clock, LIMITS), new PageRateLimiter(s.storage, clock, LIMITS)];
       const decisions = await Promise.all(Array.from({ length: 40 }, (_, i) => limiters[i % 2]!.take('start', `198.51.100.${i}`, '+4915112345678')));

@@ -1,14 +1,21 @@
 // The PostgreSQL backend on a real server: a throwaway cluster (test/support/postgres.ts), one fresh
 // database per group. Skipped with one line where PostgreSQL is not installed (a failure when CI=true).
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPool, query } from '../../gateway/storage/postgres';
 import { migrateDatabase, migrateVerigate } from '../../verifier/store/postgres/schema';
+import { CodeBook } from '../../verifier/codes';
+import { PageRateLimiter } from '../../verifier/pages/rate-limiter';
+import { takeRateLimits } from '../../verifier/rate-limit-buckets';
+import { createSessionTokens } from '../../verifier/session';
+import { apiKeySecretHash, apiKeySecretMatches } from '../../verifier/store/api-key-repository';
 import { PostgresStorage } from '../../verifier/store/postgres/postgres-storage';
 import { applySettings, DEFAULT_SERVICE_SETTINGS } from '../../verifier/service-settings';
 import type { Service } from '../../verifier/store/service-repository';
 import type { Verification } from '../../verifier/store/verification-repository';
 import { runCli } from '../support/cli-process';
 import { available, postgres } from '../support/components';
+import { ManualClock } from '../support/manual-clock';
 import { startPostgres, type ThrowawayPostgres } from '../support/postgres';
 import { describeApiKeyContract } from './api-keys-contract';
 import { describeFraudContract, describeSecretContract } from './fraud-secrets-contract';
@@ -175,6 +182,35 @@ describe.runIf(runs)('PostgreSQL storage', () => {
       expect(counted).toHaveLength(5);
       expect(counted.map((row) => row!.checks).sort()).toEqual([1, 2, 3, 4, 5]);
       expect((await b.verifications.bySid('VE1'))!.checks).toBe(5);
+    });
+
+    it('a rate-limit bucket of max 5 passes exactly 5 of 40 concurrent starts split across the two', async () => {
+      await a.rateLimits.insert({ sid: 'RK1', serviceSid: 'VA1', accountSid: ACCOUNT, uniqueName: 'ip', description: null, createdAt: T0, updatedAt: T0 });
+      await b.rateLimits.insertBucket({ sid: 'BL1', rateLimitSid: 'RK1', serviceSid: 'VA1', accountSid: ACCOUNT, max: 5, interval: 600, createdAt: T0, updatedAt: T0 });
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => takeRateLimits(i % 2 ? a : b, 'VA1', { ip: '203.0.113.7' }, T0)));
+      expect(results.filter((overflow) => overflow === undefined)).toHaveLength(5);
+    });
+
+    it('the hosted pages\' limit of 4 sends per number passes exactly 4 of 40 concurrent sends split across the two', async () => {
+      const clock = new ManualClock(T0);
+      const limits = { startsPerIp: { max: 100, windowMs: 60_000 }, startsPerNumber: { max: 4, windowMs: 60_000 }, checksPerIp: { max: 1, windowMs: 60_000 }, checksPerNumber: { max: 1, windowMs: 60_000 } };
+      const limiters = [new PageRateLimiter(a, clock, limits), new PageRateLimiter(b, clock, limits)];
+      const decisions = await Promise.all(Array.from({ length: 40 }, (_, i) => limiters[i % 2]!.take('start', `198.51.100.${i}`, '+15550000009')));
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(4);
+    });
+
+    it('a session token signed with a key one instance just made validates on the other, and an API key made on one works on the other', async () => {
+      const clock = new ManualClock(T0);
+      const codes = new CodeBook(randomBytes(32));
+      const settings = { ttlSeconds: 600, rotateAfterSeconds: 0 };
+      const [onA, onB] = [a, b].map((storage) => createSessionTokens(storage, clock, () => 'https://verify.example.test', settings, codes));
+      await onB!.issue('+15550000010', 'sms');
+      clock.advance(1_000);
+      const rotated = await onA!.rotate();
+      const token = await onA!.issue('+15550000010', 'sms');
+      expect(await onB!.validate(token.token)).toMatchObject({ valid: true, kid: rotated });
+      await a.apiKeys.insert({ sid: 'SK1', accountSid: ACCOUNT, friendlyName: 'ci', createdAt: T0, updatedAt: T0 }, apiKeySecretHash('the-secret'));
+      expect(await apiKeySecretMatches(b.apiKeys, ACCOUNT, 'SK1', 'the-secret')).toBe(true);
     });
 
     it('concurrent starts for one number under lock(key) on both instances leave one pending verification', async () => {
