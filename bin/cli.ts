@@ -201,6 +201,7 @@ async function startVerifier(config: Config, logger: Logger, routes: { smpp?: st
     metricsListen,
     retention: { days: config.retentionDays },
     abuse: { fraudGuard: { ...DEFAULT_ABUSE_SETTINGS.fraudGuard, enabled: config.fraudGuard === 'on', minStarts: config.fraudGuardMinStarts } },
+    gatewayTuning: { dispatcher: { leaseMs: config.outboxLeaseMs } },
     logger: logger.child({ component: 'verifier' }),
   });
   try {

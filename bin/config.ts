@@ -33,6 +33,7 @@ export const SETTINGS = {
   maxMessages: { flag: 'max-messages', env: 'VERIGATE_MAX_MESSAGES', kind: 'integer', default: 10_000, help: 'simulator messages kept (the newest; the console lists them); 0 keeps all' },
   receiptRouting: { flag: 'receipt-routing', env: 'VERIGATE_RECEIPT_ROUTING', kind: 'string', default: 'submitter', help: 'simulator: which receiver bind gets receipts and MO: submitter (the bind that sent the message) or any (round robin over the binds of the system_id)' },
   maxSubmitsPerSecond: { flag: 'max-submits-per-second', env: 'VERIGATE_MAX_SUBMITS_PER_SECOND', kind: 'integer', default: 0, help: 'SMSC throughput cap (0 = none)' },
+  outboxLeaseMs: { flag: 'outbox-lease', env: 'VERIGATE_OUTBOX_LEASE_MS', kind: 'integer', default: 5_000, help: "ms a verifier holds an outbox row it is sending (renewed every fifth of it while it lives): how long another instance waits for a dead instance's rows (1000-600000)" },
   smpp: { flag: 'smpp', env: 'VERIGATE_SMPP', kind: 'string', default: '', help: "verifier's SMS route: smpp://SYSTEM_ID:PASSWORD@HOST:PORT (ssmpp:// for TLS)" },
   voiceApi: { flag: 'voice-api', env: 'VERIGATE_VOICE_API', kind: 'string', default: '', help: "verifier's voice route: http://SID:TOKEN@HOST:PORT/restcomm/2012-04-24" },
   smsRestPrefixes: { flag: 'sms-rest-prefixes', env: 'VERIGATE_SMS_REST_PREFIXES', kind: 'string', default: '', help: 'comma-separated destination prefixes whose SMS go through --voice-api instead of --smpp' },
@@ -88,6 +89,7 @@ function check(name: SettingName, raw: unknown, source: string): string | number
   if (!Number.isSafeInteger(value)) throw new ConfigError(`${label}: "${String(raw)}" is not a whole number`);
   if (def.kind === 'port' && value > 65535) throw new ConfigError(`${label}: ${value} is not a port (0-65535)`);
   if (name === 'sessionTokenTtl' && (value < 10 || value > 86_400)) throw new ConfigError(`${label}: ${value} is outside 10..86400 seconds`);
+  if (name === 'outboxLeaseMs' && (value < 1_000 || value > 600_000)) throw new ConfigError(`${label}: ${value} is outside 1000..600000 ms`);
   if (name === 'fraudGuardMinStarts' && value < 1) throw new ConfigError(`${label}: at least 1`);
   return value;
 }

@@ -59,7 +59,7 @@ export interface VerifierOptions {
   retention?: Partial<RetentionSettings>;
   clock?: Clock;
   logger?: Logger;
-  gatewayTuning?: { dispatcher?: { pollMs?: number; backoff?: { initialMs: number; maxMs: number; jitter: number } }; smppClient?: { reconnect?: { initialMs: number; maxMs: number; jitter: number } } };
+  gatewayTuning?: { dispatcher?: { pollMs?: number; leaseMs?: number; backoff?: { initialMs: number; maxMs: number; jitter: number } }; smppClient?: { reconnect?: { initialMs: number; maxMs: number; jitter: number } } };
 }
 
 export interface Verifier {
