@@ -20,6 +20,8 @@ import { PostgresWebhookRepository } from './webhook-repository';
 export interface PostgresStorageOptions {
   /** Connections in this instance's pool (default 10). */
   poolSize?: number;
+  /** Connections of the outbox's own pool, which the dispatcher claims, records sends and renews leases on (default 3). */
+  outboxPoolSize?: number;
   /** Told when the outbox's LISTEN connection drops (it reconnects by itself). */
   onListenError?: (error: Error) => void;
 }
@@ -42,13 +44,14 @@ abstract class PostgresRepositories {
   readonly sessionKeys;
   readonly pageHits;
 
-  constructor(db: PgQueryable, watch?: (wake: () => void) => () => void) {
+  /** `outboxDb`: where the outbox runs, when not on `db` (the storage's own pool for the dispatcher). */
+  constructor(db: PgQueryable, watch?: (wake: () => void) => () => void, outboxDb: PgQueryable = db) {
     this.services = new PostgresServiceRepository(db);
     this.verifications = new PostgresVerificationRepository(db);
     this.attempts = new PostgresAttemptRepository(db);
     this.fraud = new PostgresFraudRepository(db);
     this.secrets = new PostgresSecretRepository(db);
-    this.outbox = new PostgresOutboxRepository(db, watch);
+    this.outbox = new PostgresOutboxRepository(outboxDb, watch);
     this.apiKeys = new PostgresApiKeyRepository(db);
     this.rateLimits = new PostgresRateLimitRepository(db);
     this.attemptReports = new PostgresAttemptReportRepository(db);
@@ -89,9 +92,15 @@ class PostgresTransaction extends PostgresRepositories implements VerifierStorag
  * The verifier's storage on PostgreSQL, shared by every instance on one database: a pool of connections,
  * named prepared statements, one transaction per unit of work, advisory locks for read-then-write limits,
  * and one LISTEN connection that wakes this instance's dispatchers when any instance enqueues.
+ *
+ * The outbox outside a transaction (the dispatcher's claims, sends, lease renewals and receipts) has a small
+ * pool of its own: in a burst of requests the main pool's queue can grow longer than a lease, and a renewal
+ * waiting in it would let the instance's live leases run out (another instance then sends those rows again)
+ * while nothing is sent until the burst is over. A row is still enqueued in its verification's transaction.
  */
 export class PostgresStorage extends PostgresRepositories implements VerifierStorage {
   readonly #pool: PgPool;
+  readonly #outboxPool: PgPool;
   readonly #url: string;
   readonly #options: PostgresStorageOptions;
   readonly #wakers = new Set<() => void>();
@@ -106,12 +115,13 @@ export class PostgresStorage extends PostgresRepositories implements VerifierSto
       await pool.end();
       throw error;
     }
-    return new PostgresStorage(pool, url, options);
+    return new PostgresStorage(pool, openPool(url, { max: options.outboxPoolSize ?? 3, applicationName: 'verigate-outbox' }), url, options);
   }
 
-  private constructor(pool: PgPool, url: string, options: PostgresStorageOptions) {
-    super(pool, (wake) => this.#watch(wake));
+  private constructor(pool: PgPool, outboxPool: PgPool, url: string, options: PostgresStorageOptions) {
+    super(pool, (wake) => this.#watch(wake), outboxPool);
     this.#pool = pool;
+    this.#outboxPool = outboxPool;
     this.#url = url;
     this.#options = options;
   }
@@ -128,7 +138,7 @@ export class PostgresStorage extends PostgresRepositories implements VerifierSto
     await this.#listener?.close();
     this.#listener = undefined;
     // end() waits for connections checked out by open transactions to come back.
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), this.#outboxPool.end()]);
   }
 
   /** Wakes `wake` on every NOTIFY, and once as soon as the LISTEN is in place (at once if it already is). */
