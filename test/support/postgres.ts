@@ -22,8 +22,8 @@ export interface ThrowawayPostgres {
   /** postgres://verigate@127.0.0.1:PORT/postgres (trust authentication on loopback). */
   url: string;
   port: number;
-  /** A fresh database on this server, by URL: empty, or a copy of `template` (a database no one is connected to). */
-  createDatabase(name: string, template?: string): Promise<string>;
+  /** A fresh, empty database on this server, by URL. */
+  createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -82,9 +82,9 @@ export async function startPostgres(binDir = postgresBinDir()): Promise<Throwawa
   return {
     url: url('postgres'),
     port,
-    async createDatabase(name, template) {
-      for (const n of [name, template ?? name]) if (!/^[a-z_][a-z0-9_]*$/.test(n)) throw new Error(`not a plain database name: ${n}`);
-      const created = psql(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+    async createDatabase(name) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+      const created = psql(`CREATE DATABASE ${name}`);
       if (created.status !== 0) throw new Error(`CREATE DATABASE ${name}: ${created.stderr}`);
       return url(name);
     },
