@@ -1,26 +1,47 @@
-import { MessageState } from '../../gateway/receipt';
-import { messageDetailJson } from '../http/control-routes';
 import type { MessageStatus, ReceiptState, Segment, StoredMessage } from '../store/message-store';
 
-/** A message as the inspection API returns it; the console changes it in place. */
-type MessageView = ReturnType<typeof messageDetailJson>;
-type PartView = MessageView['segments'][number];
+/** What the console keeps of a part: its fields that never change, serialised once, and those that do. */
+interface PartView {
+  id: string;
+  /** `{"messageId":…,"seq":…,"total":…,"text":…` (no closing brace). */
+  head: string;
+  state: number;
+  errorCode: number;
+  receipt: ReceiptState;
+  done: boolean;
+}
+
+interface MessageView {
+  id: string;
+  /** `{"id":…,"direction":…,"from":…,"to":…,"text":…,"dataCoding":…,"parts":…` (no closing brace). */
+  head: string;
+  status: MessageStatus;
+  systemId: string | null;
+  createdAt: string;
+  pushedAt: number | null;
+  /** In sequence order, as the store lists them. */
+  parts: PartView[];
+}
 
 /** Past this many, the oldest go first (a later change of one is then read from the store). */
 export const MAX_MESSAGE_VIEWS = 10_000;
 
 /**
- * The console's own copy of the messages created while someone listens, in
- * the inspection API's shape, kept up to date from what the message center
- * hands over, so that a change is rendered without reading the store again.
- * A message is let go once nothing more is due for it (every part finished,
- * no receipt pending, an MO sent or failed); a rarer change after that (a
- * handset that connects later and receives it) is read from the store by the
- * caller.
+ * The console's own copy of the messages created while someone listens, kept
+ * up to date from what the message center hands over, so that a change is
+ * rendered without reading the store again. Lean on purpose: under load a copy
+ * lives as long as a receipt takes, thousands at a time, and each is rendered
+ * twice or more. So what never changes (the text, the numbers, the ids) is
+ * serialised once, when the copy is made, and a render only joins it with the
+ * few fields that change: the resource `messageDetailJson` builds, in the same
+ * order, without building it. A message is let go once nothing more is due
+ * for it (every part finished, no receipt pending, an MO sent or failed); a
+ * rarer change after that (a handset that connects later and receives it) is
+ * read from the store by the caller.
  */
 export class MessageViews {
   readonly #byMessage = new Map<string, MessageView>();
-  readonly #byPart = new Map<string, { view: MessageView; part: PartView }>();
+  readonly #byPart = new Map<string, MessageView>();
   readonly #max: number;
 
   constructor(max = MAX_MESSAGE_VIEWS) {
@@ -31,52 +52,84 @@ export class MessageViews {
     return this.#byMessage.size;
   }
 
-  /** Rendered once here, from the center's records (which stay its own). */
   add(message: StoredMessage, parts: readonly Segment[]): void {
-    const view = messageDetailJson(message, parts);
-    this.#byMessage.set(message.id, view);
-    for (const part of view.segments) this.#byPart.set(part.messageId, { view, part });
+    const view: MessageView = {
+      id: message.id,
+      head: openObject({
+        id: message.id, direction: message.direction, from: message.source, to: message.destination,
+        text: message.body, dataCoding: message.dataCoding, parts: message.parts,
+      }),
+      status: message.status,
+      systemId: message.systemId,
+      createdAt: new Date(message.createdAt).toISOString(),
+      pushedAt: message.pushedAt,
+      parts: parts.map((part) => ({
+        id: part.messageId,
+        head: openObject({ messageId: part.messageId, seq: part.concatSeq, total: part.concatTotal, text: part.body }),
+        state: part.state,
+        errorCode: part.errorCode,
+        receipt: part.receipt,
+        done: part.doneAt !== null,
+      })),
+    };
+    this.#byMessage.set(view.id, view);
+    for (const part of view.parts) this.#byPart.set(part.id, view);
     if (this.#byMessage.size > this.#max) this.#drop(this.#byMessage.keys().next().value!);
   }
 
   /** The id of the message the part belongs to, or undefined when it is not held. */
   finishPart(finished: Segment): string | undefined {
-    const held = this.#byPart.get(finished.messageId);
-    if (!held) return undefined;
-    Object.assign(held.part, { state: finished.state, errorCode: finished.errorCode, receipt: finished.receipt });
-    return held.view.id;
+    const view = this.#byPart.get(finished.messageId);
+    const part = view && partOf(view, finished.messageId);
+    if (!view || !part) return undefined;
+    part.state = finished.state;
+    part.errorCode = finished.errorCode;
+    part.receipt = finished.receipt;
+    part.done = finished.doneAt !== null;
+    return view.id;
   }
 
   receipted(partId: string, receipt: ReceiptState): string | undefined {
-    const held = this.#byPart.get(partId);
-    if (!held) return undefined;
-    held.part.receipt = receipt;
-    return held.view.id;
+    const view = this.#byPart.get(partId);
+    const part = view && partOf(view, partId);
+    if (!view || !part) return undefined;
+    part.receipt = receipt;
+    return view.id;
   }
 
   /** Whether the message is held (and now changed). */
   pushed(messageId: string, at: number): boolean {
     const view = this.#byMessage.get(messageId);
-    if (view) view.receivedByHandsetAt = new Date(at).toISOString();
+    if (view) view.pushedAt = at;
     return view !== undefined;
   }
 
   statusChanged(messageId: string, status: MessageStatus, systemId: string): boolean {
     const view = this.#byMessage.get(messageId);
-    if (view) Object.assign(view, { status, systemId });
+    if (view) {
+      view.status = status;
+      view.systemId = systemId;
+    }
     return view !== undefined;
   }
 
-  /** The message as the inspection API returns it, or undefined when it is not held. */
-  render(messageId: string): MessageView | undefined {
-    return this.#byMessage.get(messageId);
+  /** The message's JSON as the inspection API returns it, or undefined when it is not held. */
+  render(messageId: string): string | undefined {
+    const view = this.#byMessage.get(messageId);
+    if (!view) return undefined;
+    const handsetAt = view.pushedAt ? `"${new Date(view.pushedAt).toISOString()}"` : 'null';
+    let json = `${view.head},"status":"${view.status}","systemId":${JSON.stringify(view.systemId)},"createdAt":"${view.createdAt}","receivedByHandsetAt":${handsetAt},"segments":[`;
+    view.parts.forEach((part, i) => {
+      json += `${i > 0 ? ',' : ''}${part.head},"state":${part.state},"errorCode":${part.errorCode},"receipt":"${part.receipt}"}`;
+    });
+    return `${json}]}`;
   }
 
-  /** Lets the message go if nothing more is due for it: every part past en route, no receipt pending, an MO not queued. */
+  /** Lets the message go if nothing more is due for it. */
   settle(messageId: string): void {
     const view = this.#byMessage.get(messageId);
     if (!view) return;
-    const due = view.status === 'queued' || view.segments.some((p) => p.state === MessageState.ENROUTE || p.receipt === 'pending');
+    const due = view.status === 'queued' || view.parts.some((p) => !p.done || p.receipt === 'pending');
     if (!due) this.#drop(messageId);
   }
 
@@ -89,6 +142,15 @@ export class MessageViews {
     const view = this.#byMessage.get(messageId);
     if (!view) return;
     this.#byMessage.delete(messageId);
-    for (const part of view.segments) this.#byPart.delete(part.messageId);
+    for (const part of view.parts) this.#byPart.delete(part.id);
   }
+}
+
+/** An object's JSON without its closing brace, for the fields that follow. */
+function openObject(fields: Record<string, unknown>): string {
+  return JSON.stringify(fields).slice(0, -1);
+}
+
+function partOf(view: MessageView, partId: string): PartView | undefined {
+  return view.parts.find((part) => part.id === partId);
 }

@@ -170,9 +170,9 @@ export class NetworkEvents implements NetworkEventSink {
 
   /** From the console's copy when it holds one, else (created before anyone listened) from the store. */
   #publishMessage(type: 'message.created' | 'message.updated', id: string): void {
-    this.#hub.publish(type, () => this.#views.render(id) ?? this.#read(() => {
+    this.#hub.publishJson(type, () => this.#views.render(id) ?? this.#read(() => {
       const message = this.#store.message(id);
-      return message && messageDetailJson(message, this.#store.segmentsOf(id));
+      return message && JSON.stringify(messageDetailJson(message, this.#store.segmentsOf(id)));
     }));
   }
 
