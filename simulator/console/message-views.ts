@@ -9,6 +9,8 @@ interface PartView {
   errorCode: number;
   receipt: ReceiptState;
   done: boolean;
+  /** `,"scheduledAt":…}`: changes only with a rewrite (replace_sm, release), which makes a new copy. */
+  tail: string;
 }
 
 interface MessageView {
@@ -19,6 +21,8 @@ interface MessageView {
   systemId: string | null;
   createdAt: string;
   pushedAt: number | null;
+  /** `,"replacedAt":…`: changes only with a rewrite, which makes a new copy. */
+  replaced: string;
   /** In sequence order, as the store lists them. */
   parts: PartView[];
 }
@@ -63,6 +67,7 @@ export class MessageViews {
       systemId: message.systemId,
       createdAt: new Date(message.createdAt).toISOString(),
       pushedAt: message.pushedAt,
+      replaced: `,"replacedAt":${isoOrNull(message.replacedAt)}`,
       parts: parts.map((part) => ({
         id: part.messageId,
         head: openObject({ messageId: part.messageId, seq: part.concatSeq, total: part.concatTotal, text: part.body }),
@@ -70,6 +75,7 @@ export class MessageViews {
         errorCode: part.errorCode,
         receipt: part.receipt,
         done: part.doneAt !== null,
+        tail: `,"scheduledAt":${isoOrNull(part.scheduledAt)}}`,
       })),
     };
     this.#byMessage.set(view.id, view);
@@ -117,10 +123,10 @@ export class MessageViews {
   render(messageId: string): string | undefined {
     const view = this.#byMessage.get(messageId);
     if (!view) return undefined;
-    const handsetAt = view.pushedAt ? `"${new Date(view.pushedAt).toISOString()}"` : 'null';
-    let json = `${view.head},"status":"${view.status}","systemId":${JSON.stringify(view.systemId)},"createdAt":"${view.createdAt}","receivedByHandsetAt":${handsetAt},"segments":[`;
+    let json = `${view.head},"status":"${view.status}","systemId":${JSON.stringify(view.systemId)},"createdAt":"${view.createdAt}",`
+      + `"receivedByHandsetAt":${isoOrNull(view.pushedAt)}${view.replaced},"segments":[`;
     view.parts.forEach((part, i) => {
-      json += `${i > 0 ? ',' : ''}${part.head},"state":${part.state},"errorCode":${part.errorCode},"receipt":"${part.receipt}"}`;
+      json += `${i > 0 ? ',' : ''}${part.head},"state":${part.state},"errorCode":${part.errorCode},"receipt":"${part.receipt}"${part.tail}`;
     });
     return `${json}]}`;
   }
@@ -144,6 +150,11 @@ export class MessageViews {
     this.#byMessage.delete(messageId);
     for (const part of view.parts) this.#byPart.delete(part.id);
   }
+}
+
+/** A time as the inspection API writes it: ISO-8601 in quotes, or null (for 0 too, as it does). */
+function isoOrNull(at: number | null): string {
+  return at ? `"${new Date(at).toISOString()}"` : 'null';
 }
 
 /** An object's JSON without its closing brace, for the fields that follow. */

@@ -8,6 +8,7 @@ function message(fields: Partial<StoredMessage> = {}): StoredMessage {
   return {
     id: 'SM0123', direction: 'mt', source: 'Acme', destination: '+4915200000001', body: 'Your code is 123456',
     dataCoding: 0, parts: 1, systemId: 'verigate', status: 'delivered', createdAt: Date.UTC(2026, 10, 23, 12), pushedAt: null,
+    replacedAt: null,
     ...fields,
   };
 }
@@ -17,7 +18,7 @@ function part(fields: Partial<Segment> = {}): Segment {
     messageId: 'part-1', systemId: 'verigate', source: 'Acme', destination: '+4915200000001', body: 'Your code is 123456',
     dataCoding: 0, concatKey: null, concatTotal: null, concatSeq: null, registeredDelivery: 1, outcome: 'delivered',
     state: MessageState.ENROUTE, errorCode: 0, submittedAt: 0, dueAt: 0, doneAt: null, receipt: 'none', assembledInto: 'SM0123',
-    payload: null,
+    payload: null, serviceType: '', scheduledAt: null, validUntil: null, multiId: null,
     ...fields,
   };
 }
@@ -29,9 +30,9 @@ describe("the console's copy of a message", () => {
   it('renders exactly what the inspection API renders, through every change, text of any kind included', () => {
     const views = new MessageViews();
     const text = 'He said "status":"x", \\ then\n😀 ünïcödé \u0007';
-    const m = message({ body: text, parts: 2 });
+    const m = message({ body: text, parts: 2, replacedAt: Date.UTC(2026, 10, 23, 12, 0, 2) });
     const parts = [
-      part({ messageId: 'p1', body: text.slice(0, 10), concatKey: 'k', concatSeq: 1, concatTotal: 2 }),
+      part({ messageId: 'p1', body: text.slice(0, 10), concatKey: 'k', concatSeq: 1, concatTotal: 2, scheduledAt: Date.UTC(2026, 10, 24) }),
       part({ messageId: 'p2', body: text.slice(10), concatKey: 'k', concatSeq: 2, concatTotal: 2 }),
     ];
     views.add(m, parts);
