@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { newSid } from '../verifier/ids';
+import { DEFAULT_SERVICE_SETTINGS } from '../verifier/service-settings';
 import { openStorage } from '../verifier/store/open-storage';
 import type { Verification } from '../verifier/store/verification-repository';
 import { startCli, type CliChild } from './lib/cli-child';
@@ -58,7 +59,7 @@ async function seed(file: string, history: number, numbers: number, turns: numbe
     const now = Date.now();
     await storage.services.insert({
       sid: SERVICE, accountSid: BENCH_ACCOUNT_SID, friendlyName: 'Bench', codeLength: 6, psd2Enabled: false, doNotShareWarningEnabled: false,
-      customCodeEnabled: false, verificationTtl: 600, statusCallback: null, createdAt: now - 30 * DAY, updatedAt: now - 30 * DAY,
+      customCodeEnabled: false, verificationTtl: 600, statusCallback: null, settings: DEFAULT_SERVICE_SETTINGS, createdAt: now - 30 * DAY, updatedAt: now - 30 * DAY,
     });
     const statuses = ['approved', 'approved', 'approved', 'expired', 'canceled'] as const;
     for (let done = 0; done < history; done += 1_000) {
