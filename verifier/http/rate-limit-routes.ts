@@ -153,8 +153,15 @@ export function registerRateLimitRoutes(app: FastifyInstance, deps: RateLimitRou
     const limit = await loadLimit((await deps.loadService(request.params.sid)).sid, request.params.limit);
     const bucket = await loadBucket(limit, request.params.bucket);
     const interval = positive(request.body, 'Interval');
-    if (interval !== undefined && interval !== bucket.interval && await rateLimits.bucketWithInterval(limit.sid, interval)) throw new VerifyError('BUCKET_INTERVAL_EXISTS');
-    return bucketJson((await rateLimits.updateBucket(limit.sid, bucket.sid, { max: positive(request.body, 'Max'), interval }, deps.now()))!, baseOf(request));
+    const max = positive(request.body, 'Max');
+    // Under the same lock as a create, so two requests cannot give two buckets one interval (a 500 from the unique index).
+    const updated = await deps.storage.transaction(async (tx) => {
+      await tx.lock(`rate-limit-buckets:${limit.sid}`);
+      if (interval !== undefined && interval !== bucket.interval && await tx.rateLimits.bucketWithInterval(limit.sid, interval)) throw new VerifyError('BUCKET_INTERVAL_EXISTS');
+      return tx.rateLimits.updateBucket(limit.sid, bucket.sid, { max, interval }, deps.now());
+    });
+    if (!updated) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${limit.serviceSid}/RateLimits/${limit.sid}/Buckets/${bucket.sid} was not found`);
+    return bucketJson(updated, baseOf(request));
   });
 
   app.delete<{ Params: { sid: string; limit: string; bucket: string } }>(`${buckets}/:bucket`, { schema: { summary: 'Delete a bucket', tags: ['Rate limits'] } }, async (request, reply) => {
