@@ -96,7 +96,8 @@ export async function run(): Promise<BenchResult> {
   it gets: as the console page (\`?batch=1\`: each 100 ms interval's events in one frame) or as a script (one frame
   per event). Each message is \`message.created\`, then \`message.updated\` with its receipt (the receipt lags the
   submit by more than the interval under this load, so the two do not merge).
-- One simulator process (SQLite \`:memory:\`, receipt delay 0) for all three, in turned-round order; ${rounds} rounds,
+- One simulator process (SQLite \`:memory:\`, receipt delay 0, 1,000 messages kept, so that every run prunes
+  about as many as it stores) for all three, in turned-round order; ${rounds} rounds,
   medians. Goal: with 10 consoles, at least 90 % of the rate with nobody. On a shared machine the rate is noisy (and
   the subscribers' own process takes CPU from the same cores); the simulator's CPU time per message (CPU ratio =
   nobody ÷ with subscribers) is the steadier measure of the cost to the SMSC.
