@@ -52,7 +52,7 @@ export function resolveLocale(locale: string | null | undefined): string {
 }
 
 /** `{name}`-style placeholders filled from `values`; unknown ones become empty. */
-export function fill(template: string, values: Record<string, string>): string {
+function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
 }
 
