@@ -5,7 +5,7 @@
  * (see server-entry.ts) and exits when told, or when our end of its stdin closes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -123,16 +123,38 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
 /** Linux clock ticks per second for /proc times (USER_HZ, 100 on every mainstream kernel). */
 const USER_HZ = 100;
 
-/** utime + stime of a whole process from /proc/PID/stat, in ms. */
-export function processCpuTimeMs(pid: number): number | undefined {
+/** The fields of /proc/PID/stat after the command name (which may hold spaces), from field 3 (state); undefined once gone. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces), starting at field 3 (state).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / USER_HZ : undefined;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** utime + stime of a whole process from /proc/PID/stat, in ms. */
+export function processCpuTimeMs(pid: number): number | undefined {
+  const fields = statFields(pid);
+  const utime = Number(fields?.[11]);
+  const stime = Number(fields?.[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / USER_HZ : undefined;
+}
+
+/**
+ * CPU of a process and of its children, in ms: its own time, the time of the children it reaped
+ * (cutime, cstime) and that of the children still running (a PostgreSQL server's backends).
+ */
+export function processTreeCpuTimeMs(pid: number): number | undefined {
+  const own = statFields(pid);
+  if (!own) return undefined;
+  const ticks = (fields: string[]) => Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  let total = ticks(own);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    // Field 4, the parent's pid, is the second after the command name.
+    if (fields && Number(fields[1]) === pid) total += ticks(fields);
+  }
+  return Number.isFinite(total) ? (total * 1000) / USER_HZ : undefined;
 }

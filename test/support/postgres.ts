@@ -22,6 +22,8 @@ export interface ThrowawayPostgres {
   /** postgres://verigate@127.0.0.1:PORT/postgres (trust authentication on loopback). */
   url: string;
   port: number;
+  /** The postmaster's pid: the sessions' backends are its children (a benchmark sums their CPU). */
+  pid: number;
   /** A fresh, empty database on this server, by URL. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -46,7 +48,11 @@ function runAs(): { uid: number; gid: number } | undefined {
   return { uid, gid: id('-g') };
 }
 
-export async function startPostgres(binDir = postgresBinDir()): Promise<ThrowawayPostgres> {
+/** Durability off: a throwaway cluster, never a measure of PostgreSQL's speed with real settings. */
+const THROWAWAY_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' };
+
+/** `settings` override THROWAWAY_SETTINGS and add to them (a benchmark turns fsync back on). */
+export async function startPostgres(binDir = postgresBinDir(), settings: Record<string, string> = {}): Promise<ThrowawayPostgres> {
   if (!binDir) throw new Error('PostgreSQL binaries not found: apt-get install postgresql, or set PG_BIN');
   const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'verigate-pg-'));
@@ -58,10 +64,9 @@ export async function startPostgres(binDir = postgresBinDir()): Promise<Throwawa
   });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
   const port = await freePort();
-  // Durability off: a throwaway cluster, never a measure of PostgreSQL's speed with real settings.
   const server: ChildProcess = spawn(join(binDir, 'postgres'), [
-    '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+    '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200',
+    ...Object.entries({ ...THROWAWAY_SETTINGS, ...settings }).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ], { stdio: ['ignore', 'ignore', 'pipe'], ...user });
   let log = '';
   server.stderr!.on('data', (chunk: Buffer) => { log = (log + chunk.toString()).slice(-4_000); });
@@ -82,6 +87,7 @@ export async function startPostgres(binDir = postgresBinDir()): Promise<Throwawa
   return {
     url: url('postgres'),
     port,
+    pid: server.pid!,
     async createDatabase(name) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
       const created = psql(`CREATE DATABASE ${name}`);
