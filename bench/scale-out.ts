@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
@@ -106,6 +106,8 @@ export async function run(): Promise<BenchResult> {
   const count = envInt('BENCH_VERIFICATIONS', 2_000);
   const rounds = envInt('BENCH_ROUNDS', 3);
   const dir = mkdtempSync(join(tmpdir(), 'verigate-bench-scale-'));
+  // Other work on the machine shows in the absolute rates (not in the ratios): the document says how much there was.
+  const loadAtStart = loadavg()[0]!;
   const subjects: Subject[] = [];
   let database: ThrowawayPostgres | undefined;
   try {
@@ -157,7 +159,7 @@ export async function run(): Promise<BenchResult> {
         '- The client, the simulators, the verifiers and PostgreSQL share the machine\'s cores: where they are few, a second',
         '  instance adds work for the same cores rather than capacity, and the CPU per start is the figure that carries',
         '  over to bigger machines (docs/scaling.md).',
-        `- Measured on: ${machineLine()}.`,
+        `- Measured on: ${machineLine()}; load average (1 min) ${loadAtStart.toFixed(1)} at the start of the run, ${loadavg()[0]!.toFixed(1)} at its end.`,
       ].join('\n'),
     };
   } finally {
