@@ -352,6 +352,14 @@ describe.runIf(runs)('PostgreSQL storage', () => {
       expect(cli.stderr()).toBe('verigate: bad config: VERIGATE_DATABASE_URL: must be a postgres:// URL with a host and a database name\n');
     });
 
+    it('a verifier whose database does not exist stops with one line, exit 1, and never prints the password', async () => {
+      const cli = runCli(['verifier', '--verify-port', '0', '--database', `postgres://verigate:hunter22@127.0.0.1:${server.port}/no_such_database`],
+        { VERIGATE_CODE_KEY: randomBytes(32).toString('base64') });
+      expect(await cli.exited).toBe(1);
+      expect(cli.stderr()).toMatch(/^verigate: cannot start: .*no_such_database.*\n$/);
+      expect(cli.stdout() + cli.stderr()).not.toContain('hunter22');
+    });
+
     it('`verigate migrate` on an unreachable server fails with exit 1 and never prints the password', async () => {
       const cli = runCli(['migrate', '--database', `postgres://verigate:hunter22@127.0.0.1:${server.port}/no_such_database`]);
       expect(await cli.exited).toBe(1);
