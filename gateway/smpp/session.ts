@@ -131,7 +131,8 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
    */
   whenWritable(): Promise<void> {
     if (this.#closed) return Promise.reject(new SmppSessionClosedError('write'));
-    if (this.bufferedBytes <= this.#maxBufferedBytes) return Promise.resolve();
+    // Once past the bound, held until the output drains whole (the kernel taking a little does not count).
+    if (!this.#readingPaused && this.bufferedBytes <= this.#maxBufferedBytes) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const socket = this.#raw.socket;
       const onDrain = () => {

@@ -16,7 +16,7 @@ afterEach(async () => {
 const BIND_TRANSCEIVER = 0x00000009;
 
 /** An SMSC that answers the bind, then never reads again and floods deliver_sm (MO) for as long as the ESME takes them. */
-async function stuckSmsc(): Promise<number> {
+async function stuckSmsc(): Promise<{ port: number; hangUp(): void }> {
   const sockets: net.Socket[] = [];
   const server = net.createServer((connection) => {
     sockets.push(connection);
@@ -42,16 +42,19 @@ async function stuckSmsc(): Promise<number> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
+  const hangUp = () => {
     for (const socket of sockets) socket.destroy();
+  };
+  cleanups.push(() => new Promise<void>((resolve) => {
+    hangUp();
     server.close(() => resolve());
   }));
-  return (server.address() as net.AddressInfo).port;
+  return { port: (server.address() as net.AddressInfo).port, hangUp };
 }
 
 describe('an SMSC that never reads what the ESME writes', () => {
   it('holds the ESME to a bounded output: it stops reading the flood, writes no submit into it, and drops the link', async () => {
-    const port = await stuckSmsc();
+    const { port, hangUp } = await stuckSmsc();
     const clock = new ManualClock();
     const bound = 64 * 1024;
     let answered = 0;
@@ -62,14 +65,18 @@ describe('an SMSC that never reads what the ESME writes', () => {
       responseTimeoutMs: 5_000,
       enquireLinkIntervalMs: 30_000,
     });
-    cleanups.push(() => esme.stop());
+    // The clock is manual: the SMSC hangs up first, so that stopping waits for no unbind it would never answer.
+    cleanups.push(async () => {
+      hangUp();
+      await esme.stop();
+    });
     esme.start();
     await esme.waitUntilBound();
 
     // The kernel's buffers take the first megabytes of answers; then ours fill, and the ESME stops reading.
     await waitFor('the ESME to stop reading the SMSC', () => esme.buffers.readingPaused, 15_000);
     const answeredWhenPaused = answered;
-    expect(esme.buffers.bufferedBytes).toBeGreaterThan(bound);
+    expect(esme.buffers.peakBufferedBytes).toBeGreaterThan(bound);
     // Past the bound by at most the answers to what one socket read had already taken in (64 KiB of requests).
     expect(esme.buffers.peakBufferedBytes).toBeLessThan(2 * bound);
 
@@ -78,7 +85,7 @@ describe('an SMSC that never reads what the ESME writes', () => {
     const outcome = pending.then(() => 'answered', (error: Error) => error);
     const buffered = esme.buffers.bufferedBytes;
     await new Promise((resolve) => setImmediate(resolve)); // the submit goes as far as it may
-    expect(esme.buffers.bufferedBytes).toBe(buffered);
+    expect(esme.buffers.bufferedBytes).toBeLessThanOrEqual(buffered);
     // The SMSC does not answer enquire_link either: the link is dropped, and the submit that waited fails as never sent
     // (one written and unanswered would fail with SmppSessionClosedError instead).
     clock.advance(30_000);
