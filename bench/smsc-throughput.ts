@@ -115,8 +115,9 @@ export async function run(): Promise<BenchResult> {
   (registered_delivery=1) and answering every deliver_sm; ${messages} messages a run, after a warm-up.
 - **Bare, same PDUs** (the reference of the goal): a bare \`smpp\` package server doing what the simulator does on
   the wire per message — submit_sm answered with a message id, then a delivery receipt (Appendix B text,
-  receipted_message_id and message_state) sent as deliver_sm and its response read — with no storage, outcome,
-  window or retries. Its run, like Verigate's, is done when every submit_sm is answered and every receipt has arrived.
+  receipted_message_id and message_state) sent as deliver_sm and its response read, at most 10 deliver_sm
+  outstanding per session as the simulator's default window — with no storage, outcome or retries. Its run, like
+  Verigate's, is done when every submit_sm is answered and every receipt has arrived.
 - **Bare, resp only**: the same server answering submit_sm and nothing else (no receipts): the ceiling of the client.
 - **Verigate**: the carrier simulator (SMSC, SQLite \`:memory:\` store, receipt delay 0).
 - Each server in its own process; ${rounds} rounds, the three alternated, medians shown. Goal: at least 80% of the
