@@ -7,7 +7,11 @@ const columns = selectList({
   deliveryStatus: 'delivery_status', callSid: 'call_sid', tokenExpiresAt: 'token_expires_at', error: 'error', createdAt: 'created_at',
   updatedAt: 'updated_at',
 } satisfies Record<keyof Attempt, string>);
-const SET_CHANGES = `delivery_status = COALESCE($2, delivery_status), call_sid = COALESCE($3, call_sid), error = COALESCE($4, error), updated_at = $5`;
+// The gateway's hand-over ('sent', a call 'initiated') only moves an attempt out of 'queued': its record may reach
+// the database after the receipt or the call status that followed it (handled by another instance, or on the
+// outbox's own pool), and must not turn 'delivered' back into 'sent'.
+const SET_CHANGES = `delivery_status = CASE WHEN $2 IN ('sent', 'initiated') AND delivery_status <> 'queued' THEN delivery_status
+  ELSE COALESCE($2, delivery_status) END, call_sid = COALESCE($3, call_sid), error = COALESCE($4, error), updated_at = $5`;
 const changeValues = (changes: AttemptChanges, now: number) => [changes.deliveryStatus ?? null, changes.callSid ?? null, changes.error ?? null, now];
 
 export class PostgresAttemptRepository implements AttemptRepository {
