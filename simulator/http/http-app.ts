@@ -34,7 +34,7 @@ export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
       if (request.headers.upgrade) request.raw.socket.end();
     },
   };
-  const app = deps.logger ? Fastify({ ...serverOptions, ...quietRequests, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
+  const app = deps.logger ? Fastify({ ...serverOptions, ...quietRequests(), loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
   limitConnections(app.server, deps.listener);
   if (deps.logger) logRequests(app);
   limitUpgrades(app.server, deps.listener);

@@ -50,7 +50,7 @@ export function buildVerifierHttp(deps: VerifierHttpDeps): FastifyInstance {
       reply.code(400).send(new VerifyError('INVALID_PARAMETER', message).toJSON());
     },
   };
-  const app = deps.logger ? Fastify({ ...serverOptions, ...quietRequests, loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
+  const app = deps.logger ? Fastify({ ...serverOptions, ...quietRequests(), loggerInstance: deps.logger }) : Fastify({ ...serverOptions, logger: false });
   limitConnections(app.server, deps.listener);
   if (deps.logger) logRequests(app);
   app.register(formbody);

@@ -14,7 +14,7 @@ afterEach(async () => {
 async function serve(level: string, slowMs?: number): Promise<{ get(path: string): Promise<number>; lines: () => Record<string, unknown>[] }> {
   let output = '';
   const destination = new Writable({ write(chunk, _encoding, done) { output += chunk.toString(); done(); } });
-  const app = Fastify({ ...quietRequests, loggerInstance: createLogger({ level, destination }) as FastifyBaseLogger });
+  const app = Fastify({ ...quietRequests(), loggerInstance: createLogger({ level, destination }) as FastifyBaseLogger });
   apps.push(app);
   logRequests(app, slowMs);
   app.get('/ok', async () => ({ ok: true }));
