@@ -73,11 +73,12 @@ describe.runIf(runs)('two verifier processes on one PostgreSQL, one killed mid-b
 
     sim = await startSimulatorProcess(['--receipt-delay', '0', '--receipt-routing', 'any'], env);
     processes.push(sim);
-    // Each instance its own binds. A, the one to be killed, is paced to 25 submits/s: the rows it claims wait,
-    // leased, on its link, so it dies holding some. A window of 2 keeps what it may have sent unrecorded small.
-    const args = (tps: number) => ['--database', url, '--smpp', `smpp://verigate:verigate@127.0.0.1:${sim.smppPort}?window=2&tps=${tps}`,
+    // Each instance its own binds. A, the one to be killed, is paced to 10 submits/s: the rows it claims wait,
+    // leased, on its link, so it dies holding some. What a killed instance sends twice is what it had sent but not
+    // yet recorded: its window (here 1) and the sends whose record was still on its way to the database.
+    const args = (link: string) => ['--database', url, '--smpp', `smpp://verigate:verigate@127.0.0.1:${sim.smppPort}?${link}`,
       '--fraud-guard', 'off', '--outbox-lease', String(LEASE_MS)];
-    [a, b] = await Promise.all([startVerifierProcess(args(25), env), startVerifierProcess(args(200), env)]) as [Verifier, Verifier];
+    [a, b] = await Promise.all([startVerifierProcess(args('window=1&tps=10'), env), startVerifierProcess(args('window=2&tps=200'), env)]) as [Verifier, Verifier];
     processes.push(a, b);
     // The test's own view of the shared outbox, through the repository the dispatchers use.
     storage = await openStorage({ databaseUrl: url });
