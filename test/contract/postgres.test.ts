@@ -11,7 +11,6 @@ import { createSessionTokens } from '../../verifier/session';
 import { apiKeySecretHash, apiKeySecretMatches } from '../../verifier/store/api-key-repository';
 import { PostgresStorage } from '../../verifier/store/postgres/postgres-storage';
 import { applySettings, DEFAULT_SERVICE_SETTINGS } from '../../verifier/service-settings';
-import type { Attempt } from '../../verifier/store/attempt-repository';
 import type { Service } from '../../verifier/store/service-repository';
 import type { Verification } from '../../verifier/store/verification-repository';
 import { runCli } from '../support/cli-process';
@@ -316,19 +315,6 @@ describe.runIf(runs)('PostgreSQL storage', () => {
         stop();
         await admin.end();
       }
-    });
-
-    it("a send recorded after its receipt's status (handled on the other instance) leaves the attempt delivered", async () => {
-      await a.verifications.insert(verification('VE9', 'VA1', '+15550000009'));
-      const attempt = (sid: string, outboxId: string): Attempt => ({ sid, verificationSid: 'VE9', serviceSid: 'VA1', to: '+15550000009', channel: 'sms', outboxId,
-        deliveryStatus: 'queued', callSid: null, tokenExpiresAt: null, error: null, createdAt: T0, updatedAt: T0 });
-      await a.attempts.insert(attempt('VL1', 'OB1'), null);
-      await a.attempts.insert(attempt('VL2', 'OB2'), null);
-      expect((await b.attempts.updateByOutbox('OB1', { deliveryStatus: 'delivered' }, T0 + 2))!.deliveryStatus).toBe('delivered');
-      expect((await a.attempts.updateByOutbox('OB1', { deliveryStatus: 'sent' }, T0 + 3))!.deliveryStatus).toBe('delivered');
-      // In order, the send moves a queued attempt on, and the receipt after it.
-      expect((await a.attempts.updateByOutbox('OB2', { deliveryStatus: 'sent' }, T0 + 2))!.deliveryStatus).toBe('sent');
-      expect((await b.attempts.updateByOutbox('OB2', { deliveryStatus: 'delivered' }, T0 + 3))!.deliveryStatus).toBe('delivered');
     });
 
     it('a receipt on either instance meets its send, whichever reaches the database first', async () => {

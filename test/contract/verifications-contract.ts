@@ -117,5 +117,17 @@ export function describeVerificationContract(open: OpenStorage): void {
       expect(await attempts.updateByOutbox('OB-none', { deliveryStatus: 'sent' }, T0)).toBeUndefined();
       expect(await attempts.update('VL' + '0'.repeat(32), { deliveryStatus: 'sent' }, T0)).toBeUndefined();
     });
+
+    it("never turns a delivered attempt back into 'sent' when the send's record lands after its receipt", async () => {
+      const { verification } = await storedVerification(s.storage);
+      const { attempts } = s.storage;
+      await attempts.insert(anAttempt(verification, { outboxId: 'OB-late' }), null);
+      await attempts.insert(anAttempt(verification, { outboxId: 'OB-order' }), null);
+      expect((await attempts.updateByOutbox('OB-late', { deliveryStatus: 'delivered' }, T0 + 2))!.deliveryStatus).toBe('delivered');
+      expect((await attempts.updateByOutbox('OB-late', { deliveryStatus: 'sent' }, T0 + 3))!.deliveryStatus).toBe('delivered');
+      // In order, the send moves a queued attempt on, and the receipt after it.
+      expect((await attempts.updateByOutbox('OB-order', { deliveryStatus: 'sent' }, T0 + 2))!.deliveryStatus).toBe('sent');
+      expect((await attempts.updateByOutbox('OB-order', { deliveryStatus: 'delivered' }, T0 + 3))!.deliveryStatus).toBe('delivered');
+    });
   });
 }

@@ -2,7 +2,13 @@ import { statementCache, type SqliteDatabase } from '../../../gateway/storage/sq
 import type { Attempt, AttemptChanges, AttemptRepository } from '../attempt-repository';
 import { attemptColumns } from './rows';
 
-const SET_CHANGES = `delivery_status = COALESCE(?, delivery_status), call_sid = COALESCE(?, call_sid), error = COALESCE(?, error), updated_at = ?`;
+// The gateway's hand-over ('sent', a call 'initiated') only moves an attempt out of 'queued', as on PostgreSQL: a
+// record that reaches the database after the receipt that followed it must not turn 'delivered' back into 'sent'.
+const SET_CHANGES = `delivery_status = CASE WHEN @status IN ('sent', 'initiated') AND delivery_status <> 'queued' THEN delivery_status
+  ELSE COALESCE(@status, delivery_status) END, call_sid = COALESCE(@callSid, call_sid), error = COALESCE(@error, error), updated_at = @now`;
+
+const changeValues = (changes: AttemptChanges, now: number, key: string) =>
+  ({ status: changes.deliveryStatus ?? null, callSid: changes.callSid ?? null, error: changes.error ?? null, now, key });
 
 export class SqliteAttemptRepository implements AttemptRepository {
   readonly #sql: ReturnType<typeof statementCache>;
@@ -32,13 +38,13 @@ export class SqliteAttemptRepository implements AttemptRepository {
   }
 
   async update(sid: string, changes: AttemptChanges, now: number): Promise<Attempt | undefined> {
-    return this.#sql(`UPDATE attempts SET ${SET_CHANGES} WHERE sid = ? RETURNING ${attemptColumns}`)
-      .get(changes.deliveryStatus ?? null, changes.callSid ?? null, changes.error ?? null, now, sid) as Attempt | undefined;
+    return this.#sql(`UPDATE attempts SET ${SET_CHANGES} WHERE sid = @key RETURNING ${attemptColumns}`)
+      .get(changeValues(changes, now, sid)) as Attempt | undefined;
   }
 
   async updateByOutbox(outboxId: string, changes: AttemptChanges, now: number): Promise<Attempt | undefined> {
-    return this.#sql(`UPDATE attempts SET ${SET_CHANGES} WHERE outbox_id = ? RETURNING ${attemptColumns}`)
-      .get(changes.deliveryStatus ?? null, changes.callSid ?? null, changes.error ?? null, now, outboxId) as Attempt | undefined;
+    return this.#sql(`UPDATE attempts SET ${SET_CHANGES} WHERE outbox_id = @key RETURNING ${attemptColumns}`)
+      .get(changeValues(changes, now, outboxId)) as Attempt | undefined;
   }
 
   async countSince(verificationSid: string, since: number): Promise<number> {
