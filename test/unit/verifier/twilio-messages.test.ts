@@ -1,28 +1,11 @@
 import twilio from 'twilio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUILTIN_TEMPLATES } from '../../../verifier/channels/builtin-templates';
-import { startStack, authHeader, credentials, type RunningStack } from '../../support/stack-harness';
-import { TestHandset } from '../../support/handset';
+import { credentials, startStack } from '../../support/stack-harness';
+import { twilioStack } from '../../support/twilio-stack';
 
-let stack: RunningStack;
-const handsets: TestHandset[] = [];
-beforeAll(async () => { stack = await startStack(); });
-afterAll(async () => {
-  for (const h of handsets) h.close();
-  await stack.stop();
-});
-
-function verify() {
-  const c = twilio(credentials.accountSid, credentials.authToken);
-  c.verify.baseUrl = stack.verifyUrl;
-  return c.verify.v2;
-}
-
-async function handset(number: string): Promise<TestHandset> {
-  const h = await TestHandset.connect(stack.sim.wsUrl(number), { authorization: authHeader });
-  handsets.push(h);
-  return h;
-}
+const env = twilioStack();
+const { verify, handset } = env;
 
 async function smsTo(number: string): Promise<string> {
   const phone = await handset(number);
@@ -31,7 +14,7 @@ async function smsTo(number: string): Promise<string> {
 
 /** The message as the simulator's SMSC received it: its text and data_coding (0 GSM-7, 8 UCS-2). */
 async function received(number: string): Promise<{ text: string; dataCoding: number }> {
-  const { body } = await stack.sim.api(`/api/messages?to=${encodeURIComponent(number)}`);
+  const { body } = await env.stack.sim.api(`/api/messages?to=${encodeURIComponent(number)}`);
   return (body as { messages: { text: string; dataCoding: number }[] }).messages[0]!;
 }
 

@@ -1,38 +1,20 @@
-import twilio from 'twilio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, authHeader, credentials, type RunningStack } from '../../support/stack-harness';
-import { TestHandset } from '../../support/handset';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SERVICE_SETTINGS } from '../../../verifier/service-settings';
+import { authHeader, credentials } from '../../support/stack-harness';
+import { twilioStack } from '../../support/twilio-stack';
 
-let stack: RunningStack;
-const handsets: TestHandset[] = [];
-beforeAll(async () => { stack = await startStack(); });
-afterAll(async () => {
-  for (const h of handsets) h.close();
-  await stack.stop();
-});
-
-function verify() {
-  const c = twilio(credentials.accountSid, credentials.authToken);
-  c.verify.baseUrl = stack.verifyUrl;
-  return c.verify.v2;
-}
-
-async function handset(number: string): Promise<TestHandset> {
-  const h = await TestHandset.connect(stack.sim.wsUrl(number), { authorization: authHeader });
-  handsets.push(h);
-  return h;
-}
+const env = twilioStack();
+const { verify, handset } = env;
 
 /** A POST with a raw body and exactly the headers given (no Content-Type unless set). */
 async function rawPost(path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${stack.verifyUrl}${path}`, { method: 'POST', headers: { authorization: authHeader, ...headers }, body: new TextEncoder().encode(body) });
+  const response = await fetch(`${env.stack.verifyUrl}${path}`, { method: 'POST', headers: { authorization: authHeader, ...headers }, body: new TextEncoder().encode(body) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 /** Resolves with the next MO message the verifier's gateway reads: the barrier after a handset texts. */
 function nextMo(): Promise<{ from: string; text: string }> {
-  return new Promise((resolve) => stack.verifier.gateway.once('mo', resolve));
+  return new Promise((resolve) => env.stack.verifier.gateway.once('mo', resolve));
 }
 
 describe('what a migrating app hits first', () => {
@@ -108,7 +90,7 @@ describe('free text and messages that cannot be sent', () => {
     // A service whose name predates the limits (written through the repository): its message cannot be sent.
     const now = Date.now();
     const sid = `VA${'ab'.repeat(16)}`;
-    await stack.verifier.storage.services.insert({
+    await env.stack.verifier.storage.services.insert({
       sid, accountSid: credentials.accountSid, friendlyName: 'Ж'.repeat(700), codeLength: 6, psd2Enabled: false, doNotShareWarningEnabled: false,
       customCodeEnabled: false, verificationTtl: 600, statusCallback: null, settings: DEFAULT_SERVICE_SETTINGS, createdAt: now, updatedAt: now,
     });

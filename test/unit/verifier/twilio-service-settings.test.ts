@@ -1,28 +1,10 @@
-import twilio from 'twilio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUILTIN_TEMPLATES } from '../../../verifier/channels/builtin-templates';
-import { startStack, authHeader, credentials, type RunningStack } from '../../support/stack-harness';
-import { TestHandset } from '../../support/handset';
+import { authHeader } from '../../support/stack-harness';
+import { twilioStack } from '../../support/twilio-stack';
 
-let stack: RunningStack;
-const handsets: TestHandset[] = [];
-beforeAll(async () => { stack = await startStack(); });
-afterAll(async () => {
-  for (const h of handsets) h.close();
-  await stack.stop();
-});
-
-function verify() {
-  const c = twilio(credentials.accountSid, credentials.authToken);
-  c.verify.baseUrl = stack.verifyUrl;
-  return c.verify.v2;
-}
-
-async function handset(number: string): Promise<TestHandset> {
-  const h = await TestHandset.connect(stack.sim.wsUrl(number), { authorization: authHeader });
-  handsets.push(h);
-  return h;
-}
+const env = twilioStack();
+const { verify, handset } = env;
 
 const refused = (promise: Promise<unknown>) => promise.catch((e: unknown) => e);
 const psd2Template = BUILTIN_TEMPLATES.find((t) => t.key === 'psd2')!.sid;
@@ -54,7 +36,7 @@ describe('service settings', () => {
   });
 
   it('reads the settings from a raw form as Twilio does (True, no Content-Type) and refuses malformed ones with 60200', async () => {
-    const response = await fetch(`${stack.verifyUrl}/v2/Services`, { method: 'POST', headers: { authorization: authHeader }, body: new TextEncoder().encode('FriendlyName=Raw&LookupEnabled=True&Push.IncludeDate=TRUE&Totp.CodeLength=7') });
+    const response = await fetch(`${env.stack.verifyUrl}/v2/Services`, { method: 'POST', headers: { authorization: authHeader }, body: new TextEncoder().encode('FriendlyName=Raw&LookupEnabled=True&Push.IncludeDate=TRUE&Totp.CodeLength=7') });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ lookup_enabled: true, push: { include_date: true }, totp: { code_length: 7 } });
     const service = await verify().services.create({ friendlyName: 'Checked' });
