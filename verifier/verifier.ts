@@ -88,7 +88,7 @@ export const DEFAULT_ENGINE_SETTINGS: Omit<EngineSettings, 'publicUrl'> = {
  * `start`. On a failure after the storage was opened, closes it.
  */
 export async function buildVerifier(options: VerifierOptions): Promise<Verifier> {
-  const storage = options.storage ?? (await openStorage(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataFile: options.dataFile }));
+  const storage = options.storage ?? (await openStorage(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataFile: options.dataFile }, options.logger));
   try {
     return await wire(storage, options);
   } catch (error) {

@@ -9,6 +9,8 @@ import { PageRateLimiter } from '../../verifier/pages/rate-limiter';
 import { takeRateLimits } from '../../verifier/rate-limit-buckets';
 import { createSessionTokens } from '../../verifier/session';
 import { apiKeySecretHash, apiKeySecretMatches } from '../../verifier/store/api-key-repository';
+import { createLogger } from '../../gateway/logging/logger';
+import { openStorage as openVerifierStorage } from '../../verifier/store/open-storage';
 import { PostgresStorage } from '../../verifier/store/postgres/postgres-storage';
 import { applySettings, DEFAULT_SERVICE_SETTINGS } from '../../verifier/service-settings';
 import type { Service } from '../../verifier/store/service-repository';
@@ -292,11 +294,15 @@ describe.runIf(runs)('PostgreSQL storage', () => {
       }
     });
 
-    it('the LISTEN connection comes back after the server drops it, and wakes again', async () => {
+    it('the LISTEN connection comes back after the server drops it, wakes again, and the verifier logs the drop', async () => {
+      // An instance opened as the verifier opens it, with its logger.
+      const logged: string[] = [];
+      const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void logged.push(line) } });
+      const instance = await openVerifierStorage({ databaseUrl: await migratedCopy() }, logger);
       let wakes = 0;
       const waiters: (() => void)[] = [];
       const nextWake = () => new Promise<void>((resolve) => waiters.push(resolve));
-      const stop = b.outbox.watch!(() => {
+      const stop = instance.outbox.watch!(() => {
         wakes++;
         waiters.splice(0).forEach((resolve) => resolve());
       });
@@ -308,12 +314,14 @@ describe.runIf(runs)('PostgreSQL storage', () => {
         const ended = await query<{ ended: boolean }>(admin, "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = 'verigate-listen'");
         expect(ended.some((row) => row.ended)).toBe(true);
         await reconnected;
+        expect(logged.some((line) => line.includes('the outbox LISTEN connection dropped'))).toBe(true);
         const woken = nextWake();
-        await a.outbox.enqueue(sms('+15553100000'), T0);
+        await instance.outbox.enqueue(sms('+15553100000'), T0);
         await woken;
       } finally {
         stop();
         await admin.end();
+        await instance.close();
       }
     });
 
