@@ -3,8 +3,8 @@
 // (Appendix B text, receipted_message_id and message_state TLVs) and its deliver_sm_resp read, at most
 // DELIVER_WINDOW deliver_sm outstanding per session as the simulator keeps by default (the same flow on the wire).
 // No storage, no outcome, no retries. unbind is answered so the client can leave politely.
-import { createPackageServer, type PackageSession } from '../lib/smpp-api';
-import { serveUntilTold } from '../lib/server-entry';
+import type { PackageSession } from '../lib/smpp-api';
+import { serveSmppUntilTold } from '../lib/smpp-server-entry';
 
 const DELIVERED = 2;
 const DELIVER_WINDOW = 10;
@@ -64,21 +64,4 @@ function serve(session: PackageSession): void {
   });
 }
 
-await serveUntilTold(async () => {
-  const server = createPackageServer(serve);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
-  return {
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const session of server.sessions) session.destroy();
-        server.close(() => resolve());
-      }),
-  };
-});
+await serveSmppUntilTold(serve);

@@ -1,7 +1,7 @@
 // The reference: the least an SMSC can do on the `smpp` package — answer bind and
 // submit_sm (with a message id), no storage, no receipts. unbind is answered so the client can leave politely.
-import { createPackageServer, type PackageSession } from '../lib/smpp-api';
-import { serveUntilTold } from '../lib/server-entry';
+import type { PackageSession } from '../lib/smpp-api';
+import { serveSmppUntilTold } from '../lib/smpp-server-entry';
 
 let nextId = 0;
 
@@ -18,21 +18,4 @@ function serve(session: PackageSession): void {
   });
 }
 
-await serveUntilTold(async () => {
-  const server = createPackageServer(serve);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
-  return {
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const session of server.sessions) session.destroy();
-        server.close(() => resolve());
-      }),
-  };
-});
+await serveSmppUntilTold(serve);
