@@ -1,3 +1,4 @@
+import { randomHex } from '../random-hex';
 import type { OutboxContent, OutboxKind } from './outbox-payload';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'expired';
@@ -18,6 +19,9 @@ export interface OutboxState {
   createdAt: number;
   finishedAt: number | null;
 }
+
+/** The id of a new outbox row (what both backends give a row enqueued without one): not a secret, so from the pooled source. */
+export const newOutboxId = (): string => `OB${randomHex(16)}`;
 
 export type NewOutboxItem = OutboxContent & {
   expiresAt: number;

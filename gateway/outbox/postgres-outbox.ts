@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { atomically, execute, query, type PgQueryable } from '../storage/postgres';
 import type { OutboxContent, OutboxKind } from './outbox-payload';
-import type { NewOutboxItem, OutboxRepository, OutboxRow, OutboxState, OutboxStatus, PartDelivery } from './outbox-repository';
+import { newOutboxId, type NewOutboxItem, type OutboxRepository, type OutboxRow, type OutboxState, type OutboxStatus, type PartDelivery } from './outbox-repository';
 
 /** The channel a new row is announced on: every instance's dispatcher LISTENs to it. */
 export const OUTBOX_CHANNEL = 'verigate_outbox';
@@ -45,7 +44,7 @@ export class PostgresOutboxRepository implements OutboxRepository {
   }
 
   async enqueue(item: NewOutboxItem, now: number): Promise<string> {
-    const id = item.id ?? `OB${randomBytes(16).toString('hex')}`;
+    const id = item.id ?? newOutboxId();
     await query(this.#db, `WITH row AS (INSERT INTO outbox (id, kind, payload, status, next_attempt_at, expires_at, created_at)
       VALUES ($1, $2, $3, 'pending', $4, $5, $4) RETURNING id) SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM row`,
     [id, item.kind, JSON.stringify(item.payload), now, item.expiresAt]);

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { assetPath } from '../assets';
 import { migrate, openDatabase, statementCache, type SqliteDatabase } from '../storage/sqlite';
 import { gated, SqliteGate } from '../storage/sqlite-gate';
 import type { OutboxKind } from './outbox-payload';
-import type { NewOutboxItem, OutboxRepository, OutboxRow, OutboxState, OutboxStatus, PartDelivery } from './outbox-repository';
+import { newOutboxId, type NewOutboxItem, type OutboxRepository, type OutboxRow, type OutboxState, type OutboxStatus, type PartDelivery } from './outbox-repository';
 
 const migrations = assetPath('gateway/outbox/migrations');
 
@@ -37,7 +36,7 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async enqueue(item: NewOutboxItem, now: number): Promise<string> {
-    const id = item.id ?? `OB${randomBytes(16).toString('hex')}`;
+    const id = item.id ?? newOutboxId();
     this.#sql(`INSERT INTO outbox (id, kind, payload, status, next_attempt_at, expires_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)`)
       .run(id, item.kind, JSON.stringify(item.payload), now, item.expiresAt, now);
     return id;
