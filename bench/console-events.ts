@@ -1,6 +1,6 @@
 /**
  * The console's cost to the SMSC: submit_sm per second (each with a delivery receipt) from a windowed ESME,
- * with nobody on /ws/events, with BENCH_CONSOLES (default 10) consoles (`?batch=1`, as the console page) and with
+ * with nobody on /ws/events, with BENCH_CONSOLES (default 10) consoles (`?batch=1&changes=1`, as the console page) and with
  * as many scripts (one frame per event), each reading and parsing everything. Same simulator process for all three,
  * the order turned round every round; medians compared. Goal: with 10 consoles, at least 90 % of the rate with none.
  *
@@ -41,7 +41,7 @@ export async function run(): Promise<BenchResult> {
   const rates: Record<Side, number[]> = { none: [], consoles: [], scripts: [] };
   /** Server CPU µs per message: steadier than the rate on a shared machine. */
   const cpu: Record<Side, number[]> = { none: [], consoles: [], scripts: [] };
-  const label: Record<Side, string> = { none: 'nobody', consoles: `${consoles} consoles (\`?batch=1\`, as the page)`, scripts: `${consoles} scripts (a frame per event)` };
+  const label: Record<Side, string> = { none: 'nobody', consoles: `${consoles} consoles (\`?batch=1&changes=1\`, as the page)`, scripts: `${consoles} scripts (a frame per event)` };
 
   console.log(`Console cost: ${messages} messages a run, window ${WINDOW}, nobody vs ${consoles} consoles vs ${consoles} scripts, ${rounds} rounds`);
   for (let round = 1; round <= rounds; round++) {
@@ -58,7 +58,7 @@ export async function run(): Promise<BenchResult> {
       await runWindowed({ ...esme, messages: Math.min(2_000, messages) });
       const order = round % 2 === 1 ? SIDES : [...SIDES].reverse();
       for (const side of order) {
-        const query = side === 'consoles' ? '&batch=1' : '';
+        const query = side === 'consoles' ? '&batch=1&changes=1' : '';
         const clients = side === 'none'
           ? undefined
           : await startChildServer({
@@ -93,9 +93,10 @@ export async function run(): Promise<BenchResult> {
 - **Client**: the windowed ESME of the SMSC throughput bench (transceiver, window ${WINDOW}, registered_delivery=1,
   every receipt awaited), ${messages} messages a run after a warm-up.
 - **Subscribers**: ${consoles} WebSocket clients on \`/ws/events\` in a process of their own, each parsing everything
-  it gets: as the console page (\`?batch=1\`: each 100 ms interval's events in one frame) or as a script (one frame
-  per event). Each message is \`message.created\`, then \`message.updated\` with its receipt (the receipt lags the
-  submit by more than the interval under this load, so the two do not merge).
+  it gets: as the console page (\`?batch=1&changes=1\`: each 100 ms interval's events in one frame, a message's later
+  changes as \`message.changed\`) or as a script (one frame per event, every change a whole \`message.updated\`). Each
+  message is \`message.created\`, then a change with its receipt (the receipt lags the submit by more than the interval
+  under this load, so the two do not merge).
 - One simulator process (SQLite \`:memory:\`, receipt delay 0, 1,000 messages kept, so that every run prunes
   about as many as it stores) for all three, in turned-round order; ${rounds} rounds,
   medians. Goal: with 10 consoles, at least 90 % of the rate with nobody. On a shared machine the rate is noisy (and

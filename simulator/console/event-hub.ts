@@ -2,7 +2,7 @@
 export const EVENTS_VERSION = 1;
 
 export const EVENT_TYPES = [
-  'message.created', 'message.updated', 'messages.cleared',
+  'message.created', 'message.updated', 'message.changed', 'messages.cleared',
   'call.created', 'call.updated', 'calls.cleared',
   'handset.connected', 'handset.disconnected',
   'bind.changed',
@@ -14,6 +14,8 @@ export interface EventSocket {
   /** Bytes sent and not yet written to the network. */
   readonly bufferedAmount: number;
   readonly readyState: number;
+  /** Asked for changes only (`?changes=1`): a changed resource's brief form where it has one (`message.changed`). */
+  readonly changesOnly: boolean;
   /** Sends the batch's events in order: one text frame each, or the whole batch in one (`?batch=1`). */
   send(batch: EventBatch): void;
   terminate(): void;
@@ -24,10 +26,11 @@ const COMMA = Buffer.from(',');
 const CLOSE_ARRAY = Buffer.from(']');
 
 /**
- * Events serialised once for every subscriber: each one's bytes, and the
- * batch as one JSON array, are built the first time a subscriber asks.
+ * Events serialised once for every subscriber that gets them: each one's
+ * bytes, and the batch as one JSON array, are built the first time a
+ * subscriber asks.
  */
-export class EventBatch {
+export class EventFrames {
   readonly events: readonly string[];
   #frames: Buffer[] | undefined;
   #joined: Buffer | undefined;
@@ -53,6 +56,27 @@ export class EventBatch {
   }
 }
 
+/** A batch in the two forms subscribers ask for: every resource whole, or changes only (`?changes=1`). */
+export class EventBatch {
+  readonly whole: EventFrames;
+  readonly changes: EventFrames;
+
+  constructor(whole: readonly string[], changes: readonly string[]) {
+    this.whole = new EventFrames(whole);
+    this.changes = new EventFrames(changes);
+  }
+
+  for(socket: EventSocket): EventFrames {
+    return socket.changesOnly ? this.changes : this.whole;
+  }
+}
+
+/** What a changed resource may go out as to a `?changes=1` subscriber instead: another type, its own JSON. */
+export interface BriefForm {
+  type: EventType;
+  render: () => string | undefined;
+}
+
 const OPEN = 1;
 /** A subscriber this far behind is dropped: the hub never waits for one. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 << 20;
@@ -65,8 +89,10 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 4 << 20;
  */
 export class EventHub {
   readonly #subscribers = new Set<EventSocket>();
+  /** Of them, those that asked for changes only. */
+  #changesOnly = 0;
   readonly #maxBufferedBytes: number;
-  #batched: string[] | undefined;
+  #batched: { whole: string[]; changes: string[] } | undefined;
   #rendered = 0;
 
   constructor(options: { maxBufferedBytes?: number } = {}) {
@@ -87,20 +113,23 @@ export class EventHub {
   }
 
   subscribe(socket: EventSocket): () => void {
-    this.#subscribers.add(socket);
-    return () => this.#subscribers.delete(socket);
+    if (!this.#subscribers.has(socket)) {
+      this.#subscribers.add(socket);
+      if (socket.changesOnly) this.#changesOnly++;
+    }
+    return () => this.#unsubscribe(socket);
   }
 
   /** Runs `work` (several publishes) and sends what it published together. */
   batch(work: () => void): void {
     if (this.#batched) return work();
-    this.#batched = [];
+    const batched = { whole: [], changes: [] };
+    this.#batched = batched;
     try {
       work();
     } finally {
-      const events = this.#batched;
       this.#batched = undefined;
-      if (events.length > 0) this.#send(new EventBatch(events));
+      if (batched.whole.length > 0 || batched.changes.length > 0) this.#send(new EventBatch(batched.whole, batched.changes));
     }
   }
 
@@ -112,15 +141,24 @@ export class EventHub {
     });
   }
 
-  /** As `publish`, for a resource the caller serialises itself (`render` returns its JSON). */
-  publishJson(type: EventType, render: () => string | undefined): void {
-    if (this.#subscribers.size === 0) return;
-    const data = render();
-    if (data === undefined) return;
+  /**
+   * As `publish`, for a resource the caller serialises itself (`render` returns its JSON). `brief`: what a
+   * `?changes=1` subscriber gets instead; each form is rendered only when a subscriber wants it.
+   */
+  publishJson(type: EventType, render: () => string | undefined, brief?: BriefForm): void {
+    const subscribers = this.#subscribers.size;
+    if (subscribers === 0) return;
+    const wantChanges = this.#changesOnly > 0;
+    const whole = subscribers > this.#changesOnly || !brief ? frame(type, render()) : undefined;
+    const changes = !wantChanges ? undefined : brief ? frame(brief.type, brief.render()) : whole;
+    if (whole === undefined && changes === undefined) return;
     this.#rendered++;
-    const event = `{"type":"${type}","version":${EVENTS_VERSION},"data":${data}}`;
-    if (this.#batched) this.#batched.push(event);
-    else this.#send(new EventBatch([event]));
+    if (this.#batched) {
+      if (whole !== undefined) this.#batched.whole.push(whole);
+      if (changes !== undefined) this.#batched.changes.push(changes);
+    } else {
+      this.#send(new EventBatch(whole === undefined ? [] : [whole], changes === undefined ? [] : [changes]));
+    }
   }
 
   #send(batch: EventBatch): void {
@@ -128,11 +166,19 @@ export class EventHub {
       if (socket.readyState !== OPEN) continue;
       if (socket.bufferedAmount > this.#maxBufferedBytes) {
         // A console that cannot keep up would hold memory and the SMSC hostage: cut it off (the page reconnects and reloads).
-        this.#subscribers.delete(socket);
+        this.#unsubscribe(socket);
         socket.terminate();
         continue;
       }
-      socket.send(batch);
+      if (batch.for(socket).events.length > 0) socket.send(batch);
     }
   }
+
+  #unsubscribe(socket: EventSocket): void {
+    if (this.#subscribers.delete(socket) && socket.changesOnly) this.#changesOnly--;
+  }
+}
+
+function frame(type: EventType, data: string | undefined): string | undefined {
+  return data === undefined ? undefined : `{"type":"${type}","version":${EVENTS_VERSION},"data":${data}}`;
 }

@@ -9,9 +9,9 @@ import type { EventHub, EventSocket } from './event-hub';
  * listen; anything they send is ignored.
  */
 export function registerEventsSocket(app: FastifyInstance, hub: EventHub): void {
-  app.get<{ Querystring: { batch?: string } }>('/ws/events', { websocket: true }, (socket: WebSocket, request) => {
-    const batched = request.query.batch === '1';
-    const unsubscribe = hub.subscribe(eventSocket(socket, request.socket, batched));
+  app.get<{ Querystring: { batch?: string; changes?: string } }>('/ws/events', { websocket: true }, (socket: WebSocket, request) => {
+    const { batch, changes } = request.query;
+    const unsubscribe = hub.subscribe(eventSocket(socket, request.socket, { batched: batch === '1', changesOnly: changes === '1' }));
     socket.on('close', unsubscribe);
     socket.on('error', () => socket.terminate());
   });
@@ -25,17 +25,20 @@ const TEXT = { binary: false } as const;
  * one frame, a JSON array (what the console page asks for: one send per
  * interval, whatever the traffic). Otherwise one frame per event, sent with
  * the connection corked (the request's socket, which `ws` writes to), so the
- * batch leaves in one write instead of one per frame.
+ * batch leaves in one write instead of one per frame. `changesOnly`: the
+ * batch's brief form (`?changes=1`).
  */
-function eventSocket(socket: WebSocket, connection: Duplex, batched: boolean): EventSocket {
+function eventSocket(socket: WebSocket, connection: Duplex, { batched, changesOnly }: { batched: boolean; changesOnly: boolean }): EventSocket {
   return {
     get bufferedAmount() { return socket.bufferedAmount; },
     get readyState() { return socket.readyState; },
+    changesOnly,
     send(batch) {
-      if (batched) return socket.send(batch.joined, TEXT);
+      const frames = changesOnly ? batch.changes : batch.whole;
+      if (batched) return socket.send(frames.joined, TEXT);
       connection.cork();
       try {
-        for (const frame of batch.frames) socket.send(frame, TEXT);
+        for (const frame of frames.frames) socket.send(frame, TEXT);
       } finally {
         connection.uncork();
       }

@@ -56,6 +56,10 @@ export class MessageViews {
     return this.#byMessage.size;
   }
 
+  has(messageId: string): boolean {
+    return this.#byMessage.has(messageId);
+  }
+
   add(message: StoredMessage, parts: readonly Segment[]): void {
     const view: MessageView = {
       id: message.id,
@@ -131,6 +135,12 @@ export class MessageViews {
     return `${json}]}`;
   }
 
+  /** What may change of the message without a rewrite, as JSON (`message.changed`), or undefined when it is not held. */
+  renderChanges(messageId: string): string | undefined {
+    const view = this.#byMessage.get(messageId);
+    return view && changesJson(view.id, view.status, view.systemId, view.pushedAt, view.parts);
+  }
+
   /** Lets the message go if nothing more is due for it. */
   settle(messageId: string): void {
     const view = this.#byMessage.get(messageId);
@@ -150,6 +160,25 @@ export class MessageViews {
     this.#byMessage.delete(messageId);
     for (const part of view.parts) this.#byPart.delete(part.id);
   }
+}
+
+/** `message.changed`'s data from the message as stored (one the console holds no copy of). */
+export function storedChangesJson(message: StoredMessage, parts: readonly Segment[]): string {
+  return changesJson(message.id, message.status, message.systemId, message.pushedAt, parts.map((part) => ({ ...part, id: part.messageId })));
+}
+
+/**
+ * The fields of a message that change without a rewrite, named as in the
+ * inspection API: its status and ESME (an MO sent), when a handset received
+ * it, and each part's state, error and receipt.
+ */
+function changesJson(id: string, status: MessageStatus, systemId: string | null, pushedAt: number | null,
+  parts: readonly { id: string; state: number; errorCode: number; receipt: ReceiptState }[]): string {
+  let json = `{"id":${JSON.stringify(id)},"status":"${status}","systemId":${JSON.stringify(systemId)},"receivedByHandsetAt":${isoOrNull(pushedAt)},"segments":[`;
+  parts.forEach((part, i) => {
+    json += `${i > 0 ? ',' : ''}{"messageId":${JSON.stringify(part.id)},"state":${part.state},"errorCode":${part.errorCode},"receipt":"${part.receipt}"}`;
+  });
+  return `${json}]}`;
 }
 
 /** A time as the inspection API writes it: ISO-8601 in quotes, or null (for 0 too, as it does). */

@@ -5,7 +5,7 @@ import type { MessageStatus, MessageStore, ReceiptState, Segment, StoredMessage 
 import { callInspectionJson, type CallRecord } from '../voice/call-record';
 import type { EventHub } from './event-hub';
 import type { NetworkEventSink } from './event-sink';
-import { MessageViews } from './message-views';
+import { MessageViews, storedChangesJson } from './message-views';
 
 export interface NetworkEventsDeps {
   hub: EventHub;
@@ -34,6 +34,8 @@ export class NetworkEvents implements NetworkEventSink {
   /** Messages created in this interval, and messages held in #views that changed in it. */
   readonly #createdMessages = new Set<string>();
   readonly #changedMessages = new Set<string>();
+  /** Of those changed, the rewritten (cancelled, replaced, released): they go whole to every subscriber. */
+  readonly #rewrittenMessages = new Set<string>();
   /** Changes of messages not held in #views: read from the store at the flush. */
   readonly #unheldMessages = new Set<string>();
   readonly #unheldParts = new Set<string>();
@@ -82,6 +84,7 @@ export class NetworkEvents implements NetworkEventSink {
   messageRewritten(message: StoredMessage, parts: readonly Segment[]): void {
     if (!this.#listening()) return;
     this.#views.add(message, parts);
+    this.#rewrittenMessages.add(message.id);
     this.#messageChanged(message.id, true);
   }
 
@@ -151,10 +154,10 @@ export class NetworkEvents implements NetworkEventSink {
     }
     for (const id of this.#createdMessages) this.#publishMessage('message.created', id);
     for (const id of this.#changedMessages) {
-      if (!this.#createdMessages.has(id)) this.#publishMessage('message.updated', id);
+      if (!this.#createdMessages.has(id)) this.#publishMessage('message.updated', id, !this.#rewrittenMessages.has(id));
     }
     for (const id of this.#unheldMessages) {
-      if (!this.#createdMessages.has(id) && !this.#changedMessages.has(id)) this.#publishMessage('message.updated', id);
+      if (!this.#createdMessages.has(id) && !this.#changedMessages.has(id)) this.#publishMessage('message.updated', id, true);
     }
     for (const id of this.#createdMessages) this.#views.settle(id);
     for (const id of this.#changedMessages) this.#views.settle(id);
@@ -168,12 +171,27 @@ export class NetworkEvents implements NetworkEventSink {
     this.#updatedCalls.clear();
   }
 
-  /** From the console's copy when it holds one, else (created before anyone listened) from the store. */
-  #publishMessage(type: 'message.created' | 'message.updated', id: string): void {
-    this.#hub.publishJson(type, () => this.#views.render(id) ?? this.#read(() => {
+  /**
+   * From the console's copy when it holds one, else (created before anyone listened) from the store.
+   * `brief`: a `?changes=1` subscriber gets `message.changed` instead (what changes without a rewrite).
+   */
+  #publishMessage(type: 'message.created' | 'message.updated', id: string, brief = false): void {
+    let stored: { message: StoredMessage; parts: Segment[] } | null | undefined;
+    const fromStore = () => (stored ??= this.#read(() => {
       const message = this.#store.message(id);
-      return message && JSON.stringify(messageDetailJson(message, this.#store.segmentsOf(id)));
-    }));
+      return message ? { message, parts: this.#store.segmentsOf(id) } : null;
+    }) ?? null);
+    const whole = () => {
+      if (this.#views.has(id)) return this.#views.render(id);
+      const read = fromStore();
+      return read ? JSON.stringify(messageDetailJson(read.message, read.parts)) : undefined;
+    };
+    const changes = () => {
+      if (this.#views.has(id)) return this.#views.renderChanges(id);
+      const read = fromStore();
+      return read ? storedChangesJson(read.message, read.parts) : undefined;
+    };
+    this.#hub.publishJson(type, whole, brief ? { type: 'message.changed', render: changes } : undefined);
   }
 
   #messageChanged(messageId: string, held: boolean): void {
@@ -205,6 +223,7 @@ export class NetworkEvents implements NetworkEventSink {
   #clearPendingMessages(): void {
     this.#createdMessages.clear();
     this.#changedMessages.clear();
+    this.#rewrittenMessages.clear();
     this.#unheldMessages.clear();
     this.#unheldParts.clear();
   }

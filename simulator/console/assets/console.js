@@ -89,6 +89,14 @@ function upsertMessage(m, open = false) {
   countMessages();
 }
 
+/** `message.changed` (what changes without a rewrite) merged into a message the page lists; others are not its concern. */
+function changeMessage(change) {
+  const known = messages.get(change.id)?.data;
+  if (!known) return;
+  const changed = new Map(change.segments.map((s) => [s.messageId, s]));
+  upsertMessage({ ...known, ...change, segments: known.segments?.map((s) => ({ ...s, ...changed.get(s.messageId) })) });
+}
+
 function pruneMessages() {
   const list = $('#message-list');
   while (messages.size > LIST_LIMIT) {
@@ -308,6 +316,7 @@ function apply({ type, data }) {
   switch (type) {
     case 'message.created':
     case 'message.updated': return upsertMessage(data);
+    case 'message.changed': return changeMessage(data);
     case 'messages.cleared': return clearMessages();
     case 'call.created':
     case 'call.updated': return upsertCall(data);
@@ -340,7 +349,8 @@ async function loadAll() {
   for (const frame of waiting.splice(0)) apply(frame);
 }
 
-liveSocket('/ws/events?batch=1', {
+// Changes only: a receipt is a few fields, not the whole message again.
+liveSocket('/ws/events?batch=1&changes=1', {
   onMessage: (frame) => (loaded ? apply(frame) : waiting.push(frame)),
   onOpen: () => void loadAll().catch((error) => say(error.message, true)),
   onState: (state) => showLive($('#live'), state),

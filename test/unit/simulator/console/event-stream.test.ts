@@ -106,6 +106,60 @@ describe('the /ws/events stream', () => {
     expect(batched.events).toEqual(single.events);
   });
 
+  it('gives a `?changes=1` subscriber message.changed (the fields that change) where others get message.updated: merged, the same resource', async () => {
+    rig = await startRig();
+    const sender = await TestEsme.connect(rig.sim.smppPort);
+    closers.push(() => sender.close());
+    await sender.bind('transmitter');
+    // With no receiver bound the receipts wait: one message before anyone listens (the console holds no copy of it).
+    const early = (await sender.submit({ destination_addr: '4915200000001', short_message: 'early', registered_delivery: 1 }))['message_id'] as string;
+    const whole = await events();
+    const changes = await events('?changes=1');
+    const batched = await events('?batch=1&changes=1');
+    const late = (await sender.submit({ destination_addr: '4915200000001', short_message: 'late', registered_delivery: 1 }))['message_id'] as string;
+    await changes.waitFor('message.created', (data) => data['text'] === 'late');
+    const receiver = await TestEsme.connect(rig.sim.smppPort);
+    closers.push(() => receiver.close());
+    await receiver.bind('receiver');
+    await receiver.waitForDeliveries(2, (pdu) => [early, late].includes(pdu['receipted_message_id'] as string));
+    const sent = (data: Record<string, unknown>) => (data['segments'] as { receipt: string }[])[0]?.receipt === 'sent';
+    const [wholeEarly, wholeLate] = await Promise.all(['early', 'late'].map((text) => whole.waitFor('message.updated', (data) => data['text'] === text && sent(data))));
+    const changedEarly = await changes.waitFor('message.changed', (data) => data['id'] === wholeEarly!.data['id'] && sent(data));
+    const changedLate = await changes.waitFor('message.changed', (data) => data['id'] === wholeLate!.data['id'] && sent(data));
+    expect(changes.of('message.updated')).toEqual([]);
+
+    for (const [updated, changed] of [[wholeEarly!, changedEarly], [wholeLate!, changedLate]] as const) {
+      const resource = (await rig.sim.api(`/api/messages/${String(updated.data['id'])}`)).body as Record<string, unknown>;
+      expect(updated.data).toEqual(resource);
+      // Only what changes without a rewrite, named as in the resource.
+      const segments = resource['segments'] as Record<string, unknown>[];
+      expect(changed.data).toEqual({
+        id: resource['id'], status: resource['status'], systemId: resource['systemId'], receivedByHandsetAt: resource['receivedByHandsetAt'],
+        segments: segments.map(({ messageId, state, errorCode, receipt }) => ({ messageId, state, errorCode, receipt })),
+      });
+    }
+    // The message created while the page listened, merged from its frames as the page does, is the resource.
+    const created = changes.of('message.created', (data) => data['id'] === changedLate.data['id'])[0]!.data;
+    const merged = { ...created, ...changedLate.data, segments: (created['segments'] as Record<string, unknown>[]).map((s, i) => ({ ...s, ...(changedLate.data['segments'] as Record<string, unknown>[])[i] })) };
+    expect(merged).toEqual(wholeLate!.data);
+    await waitFor('the same events on the batched stream', () => batched.events.length === changes.events.length);
+    expect(batched.events).toEqual(changes.events);
+  });
+
+  it('sends a rewritten message (cancel_sm) whole as message.updated to a `?changes=1` subscriber too', async () => {
+    rig = await startRig();
+    const changes = await events('?changes=1');
+    const esme = await TestEsme.connect(rig.sim.smppPort);
+    closers.push(() => esme.close());
+    await esme.bind('transceiver');
+    // Held ten minutes by its schedule: still pending when cancelled.
+    const id = (await esme.submit({ destination_addr: '4915200000001', short_message: 'held', registered_delivery: 1, schedule_delivery_time: '000000001000000R' }))['message_id'] as string;
+    await changes.waitFor('message.created', (data) => data['status'] === 'scheduled');
+    await esme.request('cancel_sm', { message_id: id, source_addr_ton: 5, source_addr: 'Acme', destination_addr: '' });
+    const updated = await changes.waitFor('message.updated', (data) => data['status'] === 'cancelled');
+    expect(updated.data).toMatchObject({ text: 'held', segments: [{ messageId: id, state: 4 }] });
+  });
+
   it('refuses a subscriber without credentials', async () => {
     rig = await startRig();
     await expect(events('', {})).rejects.toThrow('upgrade refused: 401');
