@@ -6,7 +6,9 @@ import type { CallRecord } from '../voice/call-record';
  * about (the `/ws/events` stream). Callers hand over what they already hold
  * (records, ids, new values: nothing built for the call), so that with nobody
  * listening a call costs nothing, and with listeners the console renders from
- * them without reading the store again.
+ * them without reading the store again. It keeps the records it is handed
+ * until their receipts are out, so a record once handed over is never
+ * changed: a change is a new record (or one of the calls below).
  */
 export interface NetworkEventSink {
   /** A whole message was stored with its parts (as stored): an MT once all its parts arrived, or an MO (no parts). */

@@ -159,8 +159,9 @@ export class NetworkEvents implements NetworkEventSink {
     for (const id of this.#unheldMessages) {
       if (!this.#createdMessages.has(id) && !this.#changedMessages.has(id)) this.#publishMessage('message.updated', id, true);
     }
-    for (const id of this.#createdMessages) this.#views.settle(id);
     for (const id of this.#changedMessages) this.#views.settle(id);
+    for (const id of this.#createdMessages) this.#views.settle(id);
+    this.#views.bound(this.#createdMessages);
     for (const [sid, call] of this.#createdCalls) {
       this.#updatedCalls.delete(sid);
       this.#hub.publish('call.created', () => callInspectionJson(call));

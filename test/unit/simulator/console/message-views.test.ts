@@ -75,12 +75,14 @@ describe("the console's copy of a message", () => {
     expect(views.pushed('SM0123', 1)).toBe(false);
   });
 
-  it('holds at most its bound, the oldest going first', () => {
+  it('goes back within its bound when asked, the newest added going first', () => {
     const views = new MessageViews(2);
-    for (const id of ['SM1', 'SM2', 'SM3']) views.add(message({ id }), [part({ messageId: `p-${id}`, assembledInto: id })]);
+    for (const id of ['SM1', 'SM2', 'SM3', 'SM4']) views.add(message({ id }), [part({ messageId: `p-${id}`, assembledInto: id })]);
+    views.bound(['SM3', 'SM4']);
     expect(views.size).toBe(2);
-    expect(views.render('SM1')).toBeUndefined();
-    expect(views.finishPart(part({ messageId: 'p-SM1' }))).toBeUndefined();
-    expect(views.render('SM3')).toBeDefined();
+    expect(views.render('SM4')).toBeUndefined();
+    expect(views.finishPart(part({ messageId: 'p-SM3' }))).toBeUndefined();
+    expect(views.render('SM1')).toBeDefined();
+    expect(views.finishPart(part({ messageId: 'p-SM2' }))).toBe('SM2');
   });
 });
