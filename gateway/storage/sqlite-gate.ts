@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './sqlite';
 
 /** Runs one synchronous piece of database work and hands back its result as a promise. */
@@ -35,6 +36,8 @@ interface Committed {
  */
 export class SqliteGate {
   readonly #db: SqliteDatabase;
+  /** The transaction-control statements, prepared once: `exec` parses its SQL on every call. */
+  readonly #control: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', Database.Statement>;
   #held = false;
   readonly #waiters: Waiter[] = [];
   /** The open group's transactions that succeeded, to settle at its COMMIT; undefined when no group is open. */
@@ -45,6 +48,15 @@ export class SqliteGate {
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
+    // One savepoint name is enough: a unit's savepoint is released (or rolled back) before the next one opens.
+    this.#control = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      savepoint: db.prepare('SAVEPOINT unit'),
+      release: db.prepare('RELEASE unit'),
+      rollbackTo: db.prepare('ROLLBACK TO unit'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+    };
   }
 
   /**
@@ -91,7 +103,7 @@ export class SqliteGate {
     }
     if (!this.#group) {
       try {
-        this.#db.exec('BEGIN IMMEDIATE');
+        this.#control.begin.run();
       } catch (error) {
         // The write lock could not be had (another process held it past busy_timeout): nothing is open.
         this.#unitRunning = false;
@@ -103,17 +115,19 @@ export class SqliteGate {
     }
     this.#unitRunning = true;
     this.#units++;
-    const savepoint = `unit${this.#units}`;
     let opened = false;
     let result: T;
     try {
-      this.#db.exec(`SAVEPOINT ${savepoint}`);
+      this.#control.savepoint.run();
       opened = true;
       result = await work();
-      this.#db.exec(`RELEASE ${savepoint}`);
+      this.#control.release.run();
     } catch (error) {
       // SQLite may have rolled the whole transaction back itself (e.g. a full disk): the COMMIT then fails the group.
-      if (opened && this.#db.inTransaction) this.#db.exec(`ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      if (opened && this.#db.inTransaction) {
+        this.#control.rollbackTo.run();
+        this.#control.release.run();
+      }
       this.#unitDone();
       throw error;
     }
@@ -154,10 +168,10 @@ export class SqliteGate {
     this.#group = undefined;
     let failure: unknown;
     try {
-      this.#db.exec('COMMIT');
+      this.#control.commit.run();
     } catch (error) {
       failure = error;
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      if (this.#db.inTransaction) this.#control.rollback.run();
     }
     for (const unit of group) {
       if (failure === undefined) unit.resolve();
