@@ -1,6 +1,6 @@
 import { assetPath } from '../assets';
-import { migrate, openDatabase, statementCache, type SqliteDatabase } from '../storage/sqlite';
-import { gated, SqliteGate } from '../storage/sqlite-gate';
+import { migrate, openDatabase, openReader, statementCache, type SqliteDatabase } from '../storage/sqlite';
+import { gated, gatedOutside, SqliteGate } from '../storage/sqlite-gate';
 import type { OutboxKind } from './outbox-payload';
 import { newOutboxId, type NewOutboxItem, type OutboxRepository, type OutboxRow, type OutboxState, type OutboxStatus, type PartDelivery } from './outbox-repository';
 
@@ -160,10 +160,12 @@ export function openSqliteOutbox(file: string): { outbox: OutboxRepository; clos
   const db = openDatabase(file);
   migrateOutbox(db);
   const gate = new SqliteGate(db);
+  const reader = openReader(file);
   return {
-    outbox: gated(new SqliteOutbox(db), gate.outside),
+    outbox: reader ? gatedOutside(new SqliteOutbox(db), new SqliteOutbox(reader), gate) : gated(new SqliteOutbox(db), gate.outside),
     async close() {
       await gate.idle();
+      reader?.close();
       db.close();
     },
   };

@@ -62,10 +62,15 @@ export function migrate(db: SqliteDatabase, scope: string, folder: string): stri
   }).immediate();
 }
 
+/** Connections whose open transaction erased something: its commit is followed by a truncating checkpoint. */
+const checkpointAfterCommit = new WeakSet<SqliteDatabase>();
+
 /**
  * Runs `work` (deletes or overwrites of secrets) so that no copy of the old
  * values stays in the files: `secure_delete` zeroes the freed cells and pages,
  * and a truncating checkpoint empties the WAL, which still held the old pages.
+ * Inside a transaction (a unit of the SqliteGate's group) the checkpoint waits
+ * for its COMMIT (`afterCommit`): the zeroed pages are written only then.
  */
 export function eraseSecurely<T>(db: SqliteDatabase, work: () => T): T {
   const before = db.pragma('secure_delete', { simple: true }) as number;
@@ -76,8 +81,27 @@ export function eraseSecurely<T>(db: SqliteDatabase, work: () => T): T {
   } finally {
     db.pragma(`secure_delete = ${before}`);
   }
-  db.pragma('wal_checkpoint(TRUNCATE)');
+  if (db.inTransaction) checkpointAfterCommit.add(db);
+  else db.pragma('wal_checkpoint(TRUNCATE)');
   return result;
+}
+
+/** Called once a transaction of `db` committed: runs the checkpoint an erasure in it asked for. */
+export function afterCommit(db: SqliteDatabase): void {
+  if (checkpointAfterCommit.delete(db)) db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/**
+ * A second connection to `file` that only reads (`PRAGMA query_only`): in WAL mode it sees what is
+ * committed, whatever transaction the first connection has open. Undefined for `:memory:`, which a
+ * second connection would not share.
+ */
+export function openReader(file: string): SqliteDatabase | undefined {
+  if (file === ':memory:') return undefined;
+  const db = new Database(file);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('query_only = 1');
+  return db;
 }
 
 /**

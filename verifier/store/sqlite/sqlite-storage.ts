@@ -1,7 +1,7 @@
 import { assetPath } from '../../../gateway/assets';
 import { migrateOutbox, SqliteOutbox } from '../../../gateway/outbox/sqlite-outbox';
-import { closeDatabase, migrate, openDatabase, optimizeOnOpen, type SqliteDatabase } from '../../../gateway/storage/sqlite';
-import { gated, SqliteGate, type SqliteRun } from '../../../gateway/storage/sqlite-gate';
+import { closeDatabase, migrate, openDatabase, openReader, optimizeOnOpen, type SqliteDatabase } from '../../../gateway/storage/sqlite';
+import { gated, gatedOutside, SqliteGate, type SqliteRun } from '../../../gateway/storage/sqlite-gate';
 import type { VerifierStorage } from '../storage';
 import { SqliteApiKeyRepository } from './api-key-repository';
 import { SqliteAttemptReportRepository } from './attempt-report-repository';
@@ -49,8 +49,9 @@ const lock = async (): Promise<void> => undefined;
 
 /**
  * The verifier's storage in one SQLite file (or `:memory:`), WAL mode, migrations applied (the
- * verifier's and the outbox's). One connection: transactions are serialised by a SqliteGate, and a
- * call made outside a transaction waits while one is open, so it never joins it.
+ * verifier's and the outbox's). One connection writes: transactions are serialised by a SqliteGate; a
+ * call made outside a transaction never joins one (it reads from a second connection, or writes in a
+ * transaction of its own; with `:memory:` it waits while one is open).
  */
 export function openSqliteStorage(file: string): VerifierStorage {
   const db = openDatabase(file);
@@ -70,12 +71,19 @@ export function openSqliteStorage(file: string): VerifierStorage {
     lock,
     close: () => Promise.reject(new Error('close the storage, not one of its transactions')),
   };
+  // Outside a transaction: reads from a second connection, writes as transactions of their own (see gatedOutside).
+  const reader = openReader(file);
+  const onReader = reader && repositories(reader);
+  const outside = onReader
+    ? Object.fromEntries(Object.entries(raw).map(([name, repository]) => [name, gatedOutside(repository as object, onReader[name as keyof Repositories] as object, gate)])) as unknown as Repositories
+    : gatedAll(raw, gate.outside);
   return {
-    ...gatedAll(raw, gate.outside),
+    ...outside,
     transaction: (work) => gate.transaction(() => work(tx)),
     lock,
     async close() {
       await gate.idle();
+      reader?.close();
       closeDatabase(db);
     },
   };

@@ -1,13 +1,14 @@
 // Group commit on the SQLite unit of work, on a real file through the verifier's repositories: the
 // transactions of one turn share a COMMIT, each settles only once another connection can read it, a throw
-// rolls back that one only, and work outside a transaction waits for the commit.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// rolls back that one only; outside a transaction, a read sees only what is committed and waits for
+// nothing, and a write is a transaction of its own in the group.
+import { readFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../../../../verifier/store/open-storage';
 import type { VerifierStorage } from '../../../../verifier/store/storage';
-import { aService } from '../../../contract/core-fixtures';
+import { aService, T0 } from '../../../contract/core-fixtures';
 import { ACCOUNT } from '../../../contract/surface-fixtures';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -16,7 +17,7 @@ afterEach(async () => {
 });
 
 /** A writer and a reader: two storages (two connections) on one file. */
-async function twoConnections(): Promise<{ writer: VerifierStorage; reader: VerifierStorage; walBytes: () => number }> {
+async function twoConnections(): Promise<{ writer: VerifierStorage; reader: VerifierStorage; walBytes: () => number; fileBytes: () => Buffer }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'verigate-gate-'));
   const file = path.join(dir, 'verigate.db');
   const writer = await openStorage({ dataFile: file });
@@ -26,7 +27,12 @@ async function twoConnections(): Promise<{ writer: VerifierStorage; reader: Veri
     await writer.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { writer, reader, walBytes: () => statSync(`${file}-wal`).size };
+  return {
+    writer,
+    reader,
+    walBytes: () => statSync(`${file}-wal`).size,
+    fileBytes: () => Buffer.concat([file, `${file}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f))),
+  };
 }
 
 describe('SQLite unit of work: group commit', () => {
@@ -73,16 +79,74 @@ describe('SQLite unit of work: group commit', () => {
     expect(stored.map((s) => s !== undefined)).toEqual([true, false, true, false]);
   });
 
-  it('makes work outside a transaction wait for the commit: it reads what is committed, never before', async () => {
-    const { writer, reader } = await twoConnections();
+  it('answers a read outside a transaction from what is committed, at once: never from the open group', async () => {
+    const { writer } = await twoConnections();
     const service = aService();
-    const transaction = writer.transaction((tx) => tx.services.insert(service));
-    // Called while the group is open: answered after its COMMIT, so another connection already sees the row too.
-    const outside = writer.services.get(ACCOUNT, service.sid).then(async (found) => ({ found, elsewhere: await reader.services.get(ACCOUNT, service.sid) }));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let written!: () => void;
+    const inserted = new Promise<void>((resolve) => { written = resolve; });
+    const transaction = writer.transaction(async (tx) => {
+      await tx.services.insert(service);
+      written();
+      await held;
+    });
+    await inserted;
+    // The group is open, its insert not committed: the read neither waits for it nor sees it.
+    expect(await writer.services.get(ACCOUNT, service.sid)).toBeUndefined();
+    release();
     await transaction;
-    const { found, elsewhere } = await outside;
-    expect(found?.sid).toBe(service.sid);
-    expect(elsewhere?.sid).toBe(service.sid);
+    expect((await writer.services.get(ACCOUNT, service.sid))?.sid).toBe(service.sid);
+  });
+
+  it('runs a write outside a transaction as a transaction of its own in the group: settled after the COMMIT, never undone by another', async () => {
+    const { writer, reader, walBytes } = await twoConnections();
+    const held = aService();
+    let release!: () => void;
+    const holding = new Promise<void>((resolve) => { release = resolve; });
+    let written!: () => void;
+    const inserted = new Promise<void>((resolve) => { written = resolve; });
+    const failing = writer.transaction(async (tx) => {
+      await tx.services.insert(held);
+      written();
+      await holding;
+      throw new Error('rolled back');
+    }).catch((error: Error) => error.message);
+    await inserted;
+    // Twenty writes made outside, while that transaction is open: they wait for it, survive its rollback and share its COMMIT.
+    const services = Array.from({ length: 20 }, () => aService());
+    const before = walBytes();
+    const outside = services.map((service) => writer.services.insert(service).then(async () => (await reader.services.get(ACCOUNT, service.sid)) !== undefined));
+    release();
+    expect(await failing).toBe('rolled back');
+    expect(await Promise.all(outside)).toEqual(Array(20).fill(true));
+    expect(await reader.services.get(ACCOUNT, held.sid)).toBeUndefined();
+    // One commit for the twenty (a commit each wrote a WAL frame per touched page each time).
+    const grouped = walBytes() - before;
+    const oneBefore = walBytes();
+    for (const service of Array.from({ length: 20 }, () => aService())) await writer.services.insert(service);
+    expect(grouped * 4).toBeLessThan(walBytes() - oneBefore);
+  });
+
+  it('rejects an outside write that fails, alone: the writes grouped with it commit', async () => {
+    const { writer, reader } = await twoConnections();
+    const [a, b] = [aService(), aService()];
+    await writer.services.insert(a);
+    const results = await Promise.allSettled([writer.services.insert(b), writer.services.insert(a), writer.transaction((tx) => tx.services.get(ACCOUNT, b.sid))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    expect((await reader.services.get(ACCOUNT, b.sid))?.sid).toBe(b.sid);
+  });
+
+  it('erases securely inside a group: the WAL is emptied once the group committed, before the erasure settles', async () => {
+    const { writer, fileBytes } = await twoConnections();
+    const secret = `secret-${'x'.repeat(40)}-${Date.now()}`;
+    await writer.secrets.getOrCreate('legacy-key', () => secret, T0);
+    expect(fileBytes().includes(Buffer.from(secret))).toBe(true);
+    // Made together with other writes, so the erasure is one unit of a group and its checkpoint waits for the COMMIT.
+    await Promise.all([writer.services.insert(aService()), writer.secrets.erase('legacy-key'), writer.services.insert(aService())]);
+    expect(await writer.secrets.get('legacy-key')).toBeUndefined();
+    expect(fileBytes().includes(Buffer.from(secret))).toBe(false);
   });
 
   it('closes behind an open group only after its commit', async () => {
