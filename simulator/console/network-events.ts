@@ -1,11 +1,10 @@
-import { messageDetailJson } from '../http/control-routes';
 import type { MessageCenter } from '../message-center';
 import type { BindInfo, SmscServer } from '../smsc/smsc-server';
 import type { MessageStatus, MessageStore, ReceiptState, Segment, StoredMessage } from '../store/message-store';
 import { callInspectionJson, type CallRecord } from '../voice/call-record';
-import type { EventHub } from './event-hub';
+import type { BriefForm, EventHub } from './event-hub';
 import type { NetworkEventSink } from './event-sink';
-import { MessageViews, storedChangesJson } from './message-views';
+import { messageChangesJson, messageDetailText, MessageViews, type MessageView } from './message-views';
 
 export interface NetworkEventsDeps {
   hub: EventHub;
@@ -173,27 +172,40 @@ export class NetworkEvents implements NetworkEventSink {
   }
 
   /**
-   * From the console's copy when it holds one, else (created before anyone listened) from the store.
-   * `brief`: a `?changes=1` subscriber gets `message.changed` instead (what changes without a rewrite).
+   * From the console's copy when it holds one, else (created before anyone listened) from the store, read once
+   * for both forms. `brief`: a `?changes=1` subscriber gets `message.changed` instead (what changes without a
+   * rewrite). The renderers are built once and told the message through #publishing: nothing is allocated per message.
    */
   #publishMessage(type: 'message.created' | 'message.updated', id: string, brief = false): void {
-    let stored: { message: StoredMessage; parts: Segment[] } | null | undefined;
-    const fromStore = () => (stored ??= this.#read(() => {
-      const message = this.#store.message(id);
-      return message ? { message, parts: this.#store.segmentsOf(id) } : null;
-    }) ?? null);
-    const whole = () => {
-      if (this.#views.has(id)) return this.#views.render(id);
-      const read = fromStore();
-      return read ? JSON.stringify(messageDetailJson(read.message, read.parts)) : undefined;
-    };
-    const changes = () => {
-      if (this.#views.has(id)) return this.#views.renderChanges(id);
-      const read = fromStore();
-      return read ? storedChangesJson(read.message, read.parts) : undefined;
-    };
-    this.#hub.publishJson(type, whole, brief ? { type: 'message.changed', render: changes } : undefined);
+    this.#publishingId = id;
+    this.#publishing = this.#views.get(id);
+    this.#hub.publishJson(type, this.#renderWhole, brief ? this.#renderChanges : undefined);
   }
+
+  #publishingId = '';
+  /** The message being published; null once the store said it is gone. */
+  #publishing: MessageView | null | undefined;
+
+  #publishedMessage(): MessageView | undefined {
+    this.#publishing ??= this.#read(() => {
+      const message = this.#store.message(this.#publishingId);
+      return message ? { message, parts: this.#store.segmentsOf(message.id) } : null;
+    }) ?? null;
+    return this.#publishing ?? undefined;
+  }
+
+  readonly #renderWhole = (): string | undefined => {
+    const view = this.#publishedMessage();
+    return view && messageDetailText(view.message, view.parts);
+  };
+
+  readonly #renderChanges: BriefForm = {
+    type: 'message.changed',
+    render: () => {
+      const view = this.#publishedMessage();
+      return view && messageChangesJson(view.message, view.parts);
+    },
+  };
 
   #messageChanged(messageId: string, held: boolean): void {
     (held ? this.#changedMessages : this.#unheldMessages).add(messageId);
