@@ -1,17 +1,15 @@
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { buildSimulator, type ReceiptRouting } from '../simulator';
 import type { Logger } from 'pino';
 import { createLogger } from '../gateway/logging/logger';
 import { redactSecrets } from '../gateway/logging/redact';
-import { describeEndpoint, parseSmppUrl } from '../gateway/smpp';
-import { parseVoiceApiUrl } from '../gateway/rest/voice-api-client';
-import { buildVerifier } from '../verifier';
 import { migrateDatabase } from '../verifier/store/postgres/schema';
-import { codeKeyFile, CodeKeyError, parseCodeKey } from '../verifier/code-key';
-import { parseListenAddress } from '../verifier/http/metrics-app';
-import { DEFAULT_ABUSE_SETTINGS } from '../verifier/abuse/abuse-policy';
+import { codeKeyFile, CodeKeyError } from '../verifier/code-key';
 import { moveSimulatorTables, simulatorDataFile } from './data-files';
-import { ConfigError, loadConfig, SETTINGS, settingsHelp, type Config, type SettingName } from './config';
+import { ConfigError, loadConfig, SETTINGS, settingsHelp, workerCount, type Config, type SettingName } from './config';
+import { runVerifierWorker, startVerifierCluster, WorkerStartError } from './verifier-cluster';
+import { startVerifier, type Running, type VerifierRoutes } from './verifier-process';
 
 const USAGE = `Usage: verigate <command> [flags]
 
@@ -115,11 +113,6 @@ async function migrateOnly(config: Config): Promise<number> {
   }
 }
 
-interface Running {
-  lines: string[];
-  stop(): Promise<void>;
-}
-
 /** Where the simulator keeps its messages: its own file in `start`, never the verifier's by default. */
 function simulatorStore(command: 'simulator' | 'start', config: Config): string {
   if (config.simData) return config.simData;
@@ -171,59 +164,6 @@ async function startSimulator(config: Config, dataFile: string, flags: Flags, lo
   }
 }
 
-async function startVerifier(config: Config, logger: Logger, routes: { smpp?: string; voiceApi?: string }): Promise<Running & { port: number }> {
-  let smpp, voiceApi;
-  try {
-    smpp = routes.smpp ? parseSmppUrl(routes.smpp) : undefined;
-  } catch (error) {
-    throw new ConfigError(`--smpp: ${(error as Error).message}`);
-  }
-  try {
-    voiceApi = routes.voiceApi ? parseVoiceApiUrl(routes.voiceApi) : undefined;
-  } catch (error) {
-    throw new ConfigError(`--voice-api: ${(error as Error).message}`);
-  }
-  const metricsListen = config.metricsListen ? parseListenAddress(config.metricsListen) : undefined;
-  const verifier = await buildVerifier({
-    host: config.host,
-    port: config.verifyPort,
-    publicUrl: config.publicUrl || undefined,
-    credentials: { accountSid: config.accountSid, authToken: config.authToken },
-    dataFile: config.data,
-    databaseUrl: config.database || undefined,
-    smpp,
-    voiceApi,
-    smsRestPrefixes: config.smsRestPrefixes ? config.smsRestPrefixes.replace(/\s/g, '').split(',') : [],
-    codeKey: config.codeKey ? parseCodeKey(config.codeKey) : undefined,
-    engine: { smsFrom: config.smsFrom, flashcallPrefix: config.flashcallPrefix },
-    hostedPages: { enabled: config.pages === 'on', serviceName: config.pagesServiceName },
-    sessionTokens: { ttlSeconds: config.sessionTokenTtl },
-    metricsListen,
-    retention: { days: config.retentionDays },
-    abuse: { fraudGuard: { ...DEFAULT_ABUSE_SETTINGS.fraudGuard, enabled: config.fraudGuard === 'on', minStarts: config.fraudGuardMinStarts } },
-    gatewayTuning: { dispatcher: { leaseMs: config.outboxLeaseMs } },
-    logger: logger.child({ component: 'verifier' }),
-  });
-  try {
-    const { port, metricsPort } = await verifier.start();
-    const base = `http://${config.host}:${port}`;
-    return {
-      port,
-      lines: [
-        `  Verify API        ${base}/v2/Services`,
-        `  API docs          ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
-        `  Metrics           ${metricsListen && metricsPort ? `http://${metricsListen.host.includes(':') ? `[${metricsListen.host}]` : metricsListen.host}:${metricsPort}/metrics (no credentials)` : `${base}/metrics`}`,
-        `  SMS route         ${smpp ? describeEndpoint(smpp) : 'none (--smpp)'}`,
-        `  Voice route       ${voiceApi ? redactSecrets(voiceApi.baseUrl) : 'none (--voice-api)'}`,
-      ],
-      stop: () => verifier.stop(),
-    };
-  } catch (error) {
-    await verifier.stop().catch(() => undefined);
-    throw error;
-  }
-}
-
 async function run(command: 'simulator' | 'verifier' | 'start', config: Config, flags: Flags): Promise<number> {
   const logger = createLogger({ level: config.logLevel });
   const parts: Running[] = [];
@@ -238,7 +178,7 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
       const simulator = await startSimulator(config, simulatorFile, flags, logger.child({ component: 'simulator' }));
       parts.push(simulator);
       if (command === 'start') {
-        const verifier = await startVerifier(config, logger, {
+        const verifier = await startVerifiers(config, logger, {
           smpp: config.smpp || `smpp://${encodeURIComponent(config.smppSystemId)}:${encodeURIComponent(config.smppPassword)}@${config.host}:${simulator.smppPort}`,
           voiceApi: config.voiceApi || `http://${config.accountSid}:${encodeURIComponent(config.authToken)}@${config.host}:${simulator.httpPort}/restcomm/2012-04-24`,
         });
@@ -246,13 +186,13 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
         verifyBase = `http://${config.host}:${verifier.port}`;
       }
     } else {
-      const verifier = await startVerifier(config, logger, { smpp: config.smpp, voiceApi: config.voiceApi });
+      const verifier = await startVerifiers(config, logger, { smpp: config.smpp, voiceApi: config.voiceApi });
       parts.push(verifier);
       verifyBase = `http://${config.host}:${verifier.port}`;
     }
   } catch (error) {
     for (const part of parts.reverse()) await part.stop().catch(() => undefined);
-    if (error instanceof ConfigError || error instanceof CodeKeyError) {
+    if (error instanceof ConfigError || error instanceof CodeKeyError || (error instanceof WorkerStartError && error.badConfig)) {
       process.stderr.write(redactSecrets(`verigate: bad config: ${error.message}\n`));
       return 2;
     }
@@ -295,7 +235,14 @@ async function run(command: 'simulator' | 'verifier' | 'start', config: Config, 
   return 0;
 }
 
-main(process.argv.slice(2)).then(
+/** One verifier in this process, or `--workers` of them in processes of their own behind this one. */
+function startVerifiers(config: Config, logger: Logger, routes: VerifierRoutes): Promise<Running & { port: number }> {
+  const workers = workerCount(config);
+  return workers > 1 ? startVerifierCluster(config, logger, routes, workers) : startVerifier(config, logger, routes);
+}
+
+if (cluster.isWorker) runVerifierWorker();
+else main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(redactSecrets(`verigate: ${(error as Error).stack ?? String(error)}\n`));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { VerigateError } from '../gateway/errors';
 import { parseCodeKey } from '../verifier/code-key';
 import { parseListenAddress } from '../verifier/http/metrics-app';
@@ -47,6 +48,7 @@ export const SETTINGS = {
   retentionDays: { flag: 'retention-days', env: 'VERIGATE_RETENTION_DAYS', kind: 'integer', default: 30, help: 'days finished verifications and sent outbox rows are kept (0 keeps them all)' },
   sessionTokenTtl: { flag: 'session-token-ttl', env: 'VERIGATE_SESSION_TOKEN_TTL', kind: 'integer', default: 600, help: 'seconds a hosted-pages session token (JWT) is valid' },
   codeKey: { flag: 'code-key', env: 'VERIGATE_CODE_KEY', kind: 'string', default: '', help: 'base64 server key for codes, 32+ bytes (default: a key file beside the database, DATA.key, mode 0600)' },
+  workers: { flag: 'workers', env: 'VERIGATE_WORKERS', kind: 'string', default: '1', help: 'verifier processes sharing the Verify API port and the database (node:cluster): a number from 1 to 64, or "auto" for one per core (docs/scaling.md)' },
   metricsListen: { flag: 'metrics-listen', env: 'VERIGATE_METRICS_LISTEN', kind: 'string', default: '', help: 'HOST:PORT (or PORT, on 127.0.0.1) of a listener serving /metrics and /healthz without credentials; off by default, /metrics on the API takes credentials' },
   logLevel: { flag: 'log-level', env: 'VERIGATE_LOG_LEVEL', kind: 'string', default: 'info', help: 'fatal, error, warn, info, debug, trace or silent' },
 } satisfies Record<string, SettingDef>;
@@ -59,6 +61,13 @@ export type Config = {
 export class ConfigError extends VerigateError {
   override readonly name = 'ConfigError';
   readonly code = 'CONFIG_INVALID';
+}
+
+export const MAX_WORKERS = 64;
+
+/** How many verifier processes `--workers` asks for: "auto" is one per core the process may use. */
+export function workerCount(config: Pick<Config, 'workers'>): number {
+  return config.workers === 'auto' ? availableParallelism() : Number(config.workers);
 }
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -81,6 +90,7 @@ function check(name: SettingName, raw: unknown, source: string): string | number
     if (name === 'flashcallPrefix' && !/^\+\d{1,9}$/.test(value)) throw new ConfigError(`${label}: "${value}" must be "+" and 1 to 9 digits`);
     if (name === 'metricsListen' && value && !parseListenAddress(value)) throw new ConfigError(`${label}: "${value}" must be HOST:PORT or PORT`);
     if (name === 'database' && value && !isDatabaseUrl(value)) throw new ConfigError(`${label}: must be a postgres:// URL with a host and a database name`);
+    if (name === 'workers' && value !== 'auto' && !(/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_WORKERS)) throw new ConfigError(`${label}: "${value}" must be a number from 1 to ${MAX_WORKERS}, or "auto"`);
     if (name === 'codeKey' && value && !parseCodeKey(value)) throw new ConfigError(`${label}: must be base64 of at least 32 bytes`);
     return value;
   }

@@ -59,6 +59,8 @@ export interface VerifierOptions {
   retention?: Partial<RetentionSettings>;
   clock?: Clock;
   logger?: Logger;
+  /** Where the metrics are registered and what /metrics serves; a new Registry by default (a cluster worker's serves every worker's). */
+  registry?: Registry;
   gatewayTuning?: { dispatcher?: { pollMs?: number; leaseMs?: number; backoff?: { initialMs: number; maxMs: number; jitter: number } }; smppClient?: { reconnect?: { initialMs: number; maxMs: number; jitter: number } } };
 }
 
@@ -100,7 +102,7 @@ export async function buildVerifier(options: VerifierOptions): Promise<Verifier>
 async function wire(storage: VerifierStorage, options: VerifierOptions): Promise<Verifier> {
   const clock = options.clock ?? systemClock;
   const codes = new CodeBook(await loadCodeKey({ given: options.codeKey, dataFile: options.dataFile, secrets: storage.secrets, logger: options.logger }));
-  const registry = new Registry();
+  const registry = options.registry ?? new Registry();
   const voice = options.voiceApi ? new VoiceApiClient(options.voiceApi, { name: 'voice' }) : undefined;
   // SMS goes over SMPP unless its destination starts with one of smsRestPrefixes (or there is no SMPP link).
   const restPrefixes = voice ? (options.smsRestPrefixes ?? []) : [];

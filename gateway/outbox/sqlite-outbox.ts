@@ -93,13 +93,15 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async recordDelivery(messageId: string, delivery: string, stat: string, errorCode: string | undefined, now: number): Promise<PartDelivery | undefined> {
+    // IMMEDIATE: it reads before it writes, and a deferred transaction that another process (a --workers
+    // sibling) wrote past meanwhile fails its write at once (SQLITE_BUSY_SNAPSHOT), not after busy_timeout.
     return this.#db.transaction(() => {
       const applied = this.#applyDelivery(messageId, delivery, stat, errorCode, now);
       if (applied) return applied;
       this.#sql('INSERT OR REPLACE INTO early_receipts (message_id, delivery, stat, error_code, received_at) VALUES (?, ?, ?, ?, ?)')
         .run(messageId, delivery, stat, errorCode ?? null, now);
       return undefined;
-    })();
+    }).immediate();
   }
 
   async pruneFinished(before: number, limit: number): Promise<number> {
