@@ -54,9 +54,10 @@ async function pool(count: number, task: (i: number) => Promise<void>): Promise<
   }));
 }
 
+/** The SMSC's count alone: listing the messages would cost the shared simulator a serialisation of every one per poll. */
 async function smscAccepted(simPort: number): Promise<number> {
-  const { text } = await http('GET', `http://127.0.0.1:${simPort}/api/messages?limit=10000`);
-  return (JSON.parse(text) as { messages: unknown[] }).messages.length;
+  const { text } = await http('GET', `http://127.0.0.1:${simPort}/api/messages/count`);
+  return (JSON.parse(text) as { count: number }).count;
 }
 
 async function measureStarts(subject: Subject, count: number, round: number, simPort: number): Promise<{ rate: number; cpuUs: number }> {
@@ -97,6 +98,7 @@ export async function run(): Promise<BenchResult> {
   const haveKannel = ensureKannel();
   let simulator: CliChild | undefined;
   let verifier: CliChild | undefined;
+  let workers: CliChild | undefined;
   let bare: ChildServer | undefined;
   let kannel: Kannel | undefined;
   try {
@@ -107,6 +109,10 @@ export async function run(): Promise<BenchResult> {
     verifier = await startCli(['verifier', '--verify-port', '0', '--data', join(dir, 'verigate.db'), '--smpp', `smpp://verigate:verigate@127.0.0.1:${smppPort}`], credentialsEnv);
     const verifyBase = `http://127.0.0.1:${verifier.ports['Verify API']}`;
     const service = (JSON.parse((await http('POST', `${verifyBase}/v2/Services`, { FriendlyName: 'Bench' })).text) as { sid: string }).sid;
+    // The same, as two processes on one file (`--workers 2`); on this machine `auto` is 2 as well.
+    workers = await startCli(['verifier', '--workers', '2', '--verify-port', '0', '--data', join(dir, 'workers.db'), '--smpp', `smpp://verigate:verigate@127.0.0.1:${smppPort}`], credentialsEnv);
+    const workersBase = `http://127.0.0.1:${workers.ports['Verify API']}`;
+    const workersService = (JSON.parse((await http('POST', `${workersBase}/v2/Services`, { FriendlyName: 'Bench' })).text) as { sid: string }).sid;
     bare = await startChildServer({ entry: 'bench/servers/bare-fastify-server.ts', label: 'bare-fastify' });
     const bareBase = `http://127.0.0.1:${bare.port}`;
     if (haveKannel) kannel = await startKannel({ smppPort, systemId: 'verigate', password: 'verigate', window: 10 });
@@ -125,7 +131,14 @@ export async function run(): Promise<BenchResult> {
         if (status !== 201) throw new Error(`bare route answered ${status}`);
       },
     };
-    const subjects: Subject[] = [reference, verigate];
+    const twoWorkers: Subject = {
+      name: 'verigate verifier --workers 2 (one file database, defaults)', viaSmsc: true, cpuTimeMs: () => workers!.cpuTimeMs(),
+      async send(i, round) {
+        const { status, text } = await http('POST', `${workersBase}/v2/Services/${workersService}/Verifications`, { To: numberFor(i, round), Channel: 'sms' });
+        if (status !== 201) throw new Error(`start answered ${status}: ${text}`);
+      },
+    };
+    const subjects: Subject[] = [reference, verigate, twoWorkers];
     if (kannel) {
       const sendsms = kannel.sendsms;
       subjects.push({
@@ -188,6 +201,8 @@ export async function run(): Promise<BenchResult> {
         '',
         '- **verigate verifier**: `verigate verifier --data FILE --smpp …` with every other setting at its default (info',
         '  logging, fraud guard on, default window and limits), the compiled CLI in its own process.',
+        '- **--workers 2**: the same with two verifier processes on one port and one SQLite file, each with its own',
+        '  binds; its CPU is that of all three processes (the primary and both workers).',
         kannel
           ? '- **Kannel**: Debian\'s 1.4.5 bearerbox + smsbox, `max-pending-submits 10`, `dlr-mask=3` on every sendsms.'
           : '- **Kannel**: not measured in this run (bearerbox could not be installed).',
@@ -195,7 +210,7 @@ export async function run(): Promise<BenchResult> {
       ].join('\n'),
     };
   } finally {
-    await Promise.allSettled([kannel?.stop(), verifier?.stop(), simulator?.stop(), bare?.stop()]);
+    await Promise.allSettled([kannel?.stop(), verifier?.stop(), workers?.stop(), simulator?.stop(), bare?.stop()]);
     await agent.close();
     rmSync(dir, { recursive: true, force: true });
   }

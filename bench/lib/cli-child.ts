@@ -4,12 +4,13 @@
  * defaults (file database, info logging, fraud guard, window) are what is measured.
  */
 import { spawn } from 'node:child_process';
-import { processCpuTimeMs, repoRoot } from './child-server';
+import { processTreeCpuTimeMs, repoRoot } from './child-server';
 
 export interface CliChild {
   pid: number;
   /** Ports read from the banner, by label ("Verify API", "Control API", "SMPP (SMSC)"). */
   ports: Record<string, number>;
+  /** CPU of the process and of its children (the workers of `--workers`), in ms. */
   cpuTimeMs(): number;
   stop(): Promise<void>;
 }
@@ -42,7 +43,7 @@ export async function startCli(args: string[], env: Record<string, string> = {})
   return {
     pid: child.pid!,
     ports,
-    cpuTimeMs: () => processCpuTimeMs(child.pid!) ?? NaN,
+    cpuTimeMs: () => processTreeCpuTimeMs(child.pid!) ?? NaN,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       const late = setTimeout(() => child.kill('SIGKILL'), 10_000);

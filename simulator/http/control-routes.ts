@@ -90,6 +90,9 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     return { messages: messages.map(messageJson) };
   });
 
+  // A poll for "has everything arrived" without serialising every message each time (benchmarks, tests).
+  app.get('/api/messages/count', async () => ({ count: store.countMessages() }));
+
   app.get<{ Params: { id: string } }>('/api/messages/:id', async (request, reply) => {
     const message = store.message(request.params.id);
     if (!message) return sendError(reply, 404, `no message ${request.params.id}`);

@@ -214,6 +214,11 @@ export class MessageStore {
     return this.#sql(sql).all(...params) as StoredMessage[];
   }
 
+  /** How many messages are stored, without reading them (`GET /api/messages/count`). */
+  countMessages(): number {
+    return this.#sql('SELECT COUNT(*) FROM messages').pluck().get() as number;
+  }
+
   segmentsOf(messageId: string): Segment[] {
     return this.#sql(`SELECT ${segmentColumns} FROM segments WHERE assembled_into = ? ORDER BY concat_seq`).all(messageId) as Segment[];
   }

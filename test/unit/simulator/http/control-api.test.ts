@@ -28,7 +28,7 @@ describe('control API', () => {
     expect((await fetch(`${running.baseUrl}/healthz`)).status).toBe(200);
   });
 
-  it('filters messages by to and from, and forgets them all on DELETE', async () => {
+  it('filters messages by to and from, counts them, and forgets them all on DELETE', async () => {
     const esme = await TestEsme.connect(running.smppPort);
     await esme.bind('transmitter');
     await esme.submit({ destination_addr: '491800000001', short_message: Buffer.from('one') });
@@ -39,8 +39,10 @@ describe('control API', () => {
     expect(await texts('')).toEqual(['one', 'two', 'three']);
     expect(await texts('?to=491800000002')).toEqual(['two', 'three']);
     expect(await texts('?to=%2B491800000002&from=4930000')).toEqual(['three']);
+    expect((await running.api('/api/messages/count')).body).toEqual({ count: 3 });
     expect((await running.api('/api/messages', { method: 'DELETE' })).status).toBe(204);
     expect(await texts('')).toEqual([]);
+    expect((await running.api('/api/messages/count')).body).toEqual({ count: 0 });
     esme.close();
   });
 
