@@ -1,7 +1,8 @@
 /**
  * Scale-out (issue 13): starts per second until the SMSC has accepted every SMS, with one verifier on
  * PostgreSQL, two verifiers on one PostgreSQL (requests alternated between them, as a load balancer
- * would), and one verifier on SQLite, measured side by side in one run. Each subject has its own
+ * would), one verifier on SQLite and two on one SQLite file (`--workers 2`: one port, the workers share
+ * its connections), measured side by side in one run. Each subject has its own
  * `verigate simulator` (receipts to any bind), so no receipt lands on another subject's bind. Server CPU
  * per start is the verifiers' and, for PostgreSQL, the server's (postmaster and backends) during the run.
  *
@@ -59,9 +60,10 @@ async function pool(count: number, task: (i: number) => Promise<void>): Promise<
   }));
 }
 
+/** The SMSC's count alone, not a list of every message per poll. */
 async function smscAccepted(simulator: CliChild): Promise<number> {
-  const { text } = await http('GET', `http://127.0.0.1:${simulator.ports['Control API']}/api/messages?limit=10000`);
-  return (JSON.parse(text) as { messages: unknown[] }).messages.length;
+  const { text } = await http('GET', `http://127.0.0.1:${simulator.ports['Control API']}/api/messages/count`);
+  return (JSON.parse(text) as { count: number }).count;
 }
 
 /** `count` starts from CONCURRENCY clients, each start to the next instance in turn; timed until the SMSC accepted them all. */
@@ -115,6 +117,7 @@ export async function run(): Promise<BenchResult> {
     const one = await database.createDatabase('bench_one');
     const two = await database.createDatabase('bench_two');
     subjects.push(await subject('1 verifier, SQLite file', [['--data', join(dir, 'verigate.db')]]));
+    subjects.push(await subject('2 verifiers, one SQLite file (--workers 2)', [['--data', join(dir, 'workers.db'), '--workers', '2']]));
     subjects.push(await subject('1 verifier, PostgreSQL', [['--database', one]], database.pid));
     subjects.push(await subject('2 verifiers, one PostgreSQL', [['--database', two], ['--database', two]], database.pid));
 
@@ -153,7 +156,8 @@ export async function run(): Promise<BenchResult> {
         markdownTable(['subject', 'starts/s', 'vs SQLite', 'verifier CPU per start (µs)', 'PostgreSQL CPU per start (µs)', 'total CPU per start (µs)'], rows),
         '',
         '- Every verifier is `verigate verifier --smpp …` with `--data FILE` or `--database URL` and every other setting at',
-        '  its default (info logging, fraud guard on, window 10), the compiled CLI in its own process.',
+        '  its default (info logging, fraud guard on, window 10), the compiled CLI in its own process; `--workers 2` is',
+        '  three processes (a primary and two verifiers), all counted.',
         '- PostgreSQL: a local cluster of Debian\'s server, fsync and full-page writes on, `synchronous_commit=off` (like',
         '  SQLite\'s WAL with `synchronous=NORMAL`: a commit is not flushed before it returns); over loopback TCP.',
         '- The client, the simulators, the verifiers and PostgreSQL share the machine\'s cores: where they are few, a second',
