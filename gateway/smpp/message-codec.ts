@@ -199,4 +199,86 @@ export function decodeMessageResponse(length: number, body: Buffer): MessageResp
   return response;
 }
 
+/** The PDU after its command_length, read: the header fields, then what each command carries. */
+export interface DecodedMessageRequest extends PduHeader {
+  command: 'submit_sm' | 'deliver_sm';
+  command_length: number;
+  [field: string]: unknown;
+}
+
+const requestNames = new Map<number, DecodedMessageRequest['command']>([
+  [COMMAND_ID.submit_sm, 'submit_sm'],
+  [COMMAND_ID.deliver_sm, 'deliver_sm'],
+]);
+const tlvsByTag = new Map(Object.entries(tlvs).map(([name, { tag, kind }]) => [tag, { name, kind }]));
+/** SMPP 3.4 §5.2.21: short_message holds 0 to 254 octets. */
+const MAX_SHORT_MESSAGE = 254;
+
+/**
+ * Reads a submit_sm or deliver_sm from `body` (the PDU after its command_length, `length` octets in all) into
+ * the fields the package reads, or returns undefined for anything but a plainly well-formed one of these two
+ * (a field cut short, an sm_length that does not add up, a TLV not listed above or of an odd length, one
+ * TLV twice): the caller then takes the package's path, which checks and reports each fault. Byte fields
+ * (short_message, message_payload, network_error_code) are copies, so they do not hold the socket's chunk.
+ */
+export function decodeMessageRequest(length: number, body: Buffer): DecodedMessageRequest | undefined {
+  const commandId = body.readUInt32BE(0);
+  const command = requestNames.get(commandId);
+  if (!command || body.length !== length - 4) return undefined;
+  const pdu: DecodedMessageRequest = {
+    command_length: length,
+    command_id: commandId,
+    command_status: body.readUInt32BE(4),
+    sequence_number: body.readUInt32BE(8),
+    command,
+  };
+  const end = body.length;
+  let offset = HEADER_LENGTH - 4;
+  for (const [name, kind] of mandatory) {
+    if (offset >= end) return undefined;
+    if (kind === 'u8') {
+      pdu[name] = body[offset++];
+      continue;
+    }
+    const nul = body.indexOf(0, offset);
+    if (nul < 0) return undefined;
+    // 'ascii', as the package reads C strings (the high bit of each octet cleared).
+    pdu[name] = body.toString('ascii', offset, nul);
+    offset = nul + 1;
+  }
+  if (offset >= end) return undefined;
+  const smLength = body[offset++]!;
+  if (smLength > MAX_SHORT_MESSAGE || offset + smLength > end) return undefined;
+  pdu['short_message'] = Buffer.from(body.subarray(offset, offset + smLength));
+  offset += smLength;
+  while (offset < end) {
+    if (offset + 4 > end) return undefined;
+    const tlv = tlvsByTag.get(body.readUInt16BE(offset));
+    const size = body.readUInt16BE(offset + 2);
+    offset += 4;
+    if (!tlv || offset + size > end || tlv.name in pdu) return undefined;
+    switch (tlv.kind) {
+      case 'u8':
+        if (size !== 1) return undefined;
+        pdu[tlv.name] = body[offset];
+        break;
+      case 'u16':
+        if (size !== 2) return undefined;
+        pdu[tlv.name] = body.readUInt16BE(offset);
+        break;
+      case 'cstring': {
+        // Up to its NUL or the TLV's end, as smpp-package.ts reads a C-string TLV.
+        const nul = body.indexOf(0, offset);
+        pdu[tlv.name] = body.toString('ascii', offset, nul >= offset && nul < offset + size ? nul : offset + size);
+        break;
+      }
+      case 'bytes':
+        pdu[tlv.name] = Buffer.from(body.subarray(offset, offset + size));
+        break;
+    }
+    offset += size;
+  }
+  return pdu;
+}
+
 const EMPTY = Buffer.alloc(0);

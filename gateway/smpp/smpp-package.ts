@@ -19,7 +19,7 @@
 import smpp from 'smpp';
 import type { Duplex } from 'node:stream';
 import type { RawPdu } from 'smpp';
-import { decodeMessageResponse } from './message-codec';
+import { decodeMessageRequest, decodeMessageResponse } from './message-codec';
 
 export type { RawPdu };
 
@@ -112,10 +112,10 @@ export class GuardedSession extends smpp.Session {
         const body = this.socket.read(length - 4) as Buffer | null;
         if (!body) break;
         this._command_length = null;
-        // The responses to messages, the most frequent PDUs read, skip the package (message-codec.ts).
-        const response = body.length === length - 4 ? decodeMessageResponse(length, body) : undefined;
-        if (response) {
-          this.emit('pdu', response);
+        // Messages and their responses, the most frequent PDUs read, skip the package when well formed (message-codec.ts).
+        const fast = body.length === length - 4 ? (decodeMessageResponse(length, body) ?? decodeMessageRequest(length, body)) : undefined;
+        if (fast) {
+          this.emit('pdu', fast);
           continue;
         }
         const buffer = Buffer.alloc(4 + body.length);

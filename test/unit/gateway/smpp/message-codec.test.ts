@@ -3,7 +3,7 @@
 import smpp from 'smpp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SmppListener, SmppSession, type Pdu } from '../../../../gateway/smpp';
-import { decodeMessageResponse, encodeMessageRequest, encodeMessageResponse } from '../../../../gateway/smpp/message-codec';
+import { decodeMessageRequest, decodeMessageResponse, encodeMessageRequest, encodeMessageResponse } from '../../../../gateway/smpp/message-codec';
 import { buildPdu } from '../../../../gateway/smpp/smpp-package';
 import { TestEsme } from '../../../support/esme';
 import { waitFor } from '../../../support/wait-for';
@@ -113,6 +113,51 @@ describe('message codec: reading responses', () => {
   it('leaves every other command to the package', () => {
     expect(decode(packageBytes('enquire_link_resp', { sequence_number: 1 }))).toBeUndefined();
     expect(decode(packageBytes('deliver_sm', { sequence_number: 1, destination_addr: '1' }))).toBeUndefined();
+  });
+});
+
+describe('message codec: reading submit_sm and deliver_sm', () => {
+  const decode = (bytes: Buffer) => decodeMessageRequest(bytes.readUInt32BE(0), bytes.subarray(4));
+  /** Field by field, bytes as hex, so that the two readings compare whatever their object shapes. */
+  const plain = (pdu: object) => Object.fromEntries(Object.entries(pdu).map(([k, v]) => [k, Buffer.isBuffer(v) ? `hex:${v.toString('hex')}` : v]));
+
+  it.each([
+    ['a delivery receipt with its TLVs', 'deliver_sm', receipt],
+    ['a concatenated UCS-2 submit_sm with sar TLVs', 'submit_sm', submit],
+    ['a submit_sm whose text is in message_payload', 'submit_sm', { destination_addr: '4915112345678', short_message: Buffer.alloc(0), message_payload: Buffer.alloc(300, 0x41) }],
+    ['a submit_sm with times and a 254-octet text holding NULs', 'submit_sm', { destination_addr: '1', schedule_delivery_time: '261124120000000+', validity_period: '000001000000000R', short_message: Buffer.alloc(254, 0) }],
+    ['high-bit octets in a C string (read as ascii, as the package does)', 'submit_sm', { source_addr: Buffer.from([0xc3, 0xa9, 0x41]), destination_addr: '49151', short_message: Buffer.from('x') }],
+  ])('%s, as the package reads it', (_label, command, fields) => {
+    const bytes = packageBytes(command, { ...fields, sequence_number: 0x1234 });
+    const ours = decode(bytes);
+    expect(ours).toBeDefined();
+    expect(plain(ours!)).toEqual(plain(new smpp.PDU(bytes) as unknown as object));
+  });
+
+  it('copies the byte fields out of the buffer it reads', () => {
+    const bytes = packageBytes('submit_sm', { destination_addr: '1', short_message: Buffer.from('abc'), sequence_number: 1 });
+    const pdu = decode(bytes)!;
+    bytes.fill(0x7a, bytes.length - 3);
+    expect((pdu['short_message'] as Buffer).toString()).toBe('abc');
+  });
+
+  it('leaves to the package, which reports the fault, anything not plainly well formed', () => {
+    const good = packageBytes('submit_sm', { destination_addr: '1', short_message: Buffer.from('hello'), sequence_number: 1 });
+    const withLength = (bytes: Buffer) => { bytes.writeUInt32BE(bytes.length, 0); return bytes; };
+    const smLengthAt = good.length - 6;
+    expect(good[smLengthAt]).toBe(5);
+    const longSm = Buffer.from(good); longSm[smLengthAt] = 6;
+    const shortSm = Buffer.from(good); shortSm[smLengthAt] = 4;
+    const tlv = (tag: number, value: Buffer) => Buffer.concat([Buffer.from([tag >> 8, tag & 0xff, value.length >> 8, value.length & 0xff]), value]);
+    expect(decode(longSm)).toBeUndefined();
+    expect(decode(shortSm)).toBeUndefined();
+    expect(decode(withLength(good.subarray(0, 30)))).toBeUndefined();
+    expect(decode(withLength(Buffer.concat([good, tlv(0x1403, Buffer.from([1]))])))).toBeUndefined(); // a TLV the codec does not list
+    expect(decode(withLength(Buffer.concat([good, tlv(0x020e, Buffer.from([1, 2]))])))).toBeUndefined(); // an odd length
+    expect(decode(withLength(Buffer.concat([good, tlv(0x020e, Buffer.from([2])), tlv(0x020e, Buffer.from([3]))])))).toBeUndefined(); // twice
+    expect(decode(withLength(Buffer.concat([good, Buffer.from([0x02, 0x0e, 0x00])])))).toBeUndefined(); // a TLV cut short
+    expect(decode(packageBytes('data_sm', { destination_addr: '1', sequence_number: 1 }))).toBeUndefined();
+    expect(decode(packageBytes('submit_sm_resp', { message_id: 'x', sequence_number: 1 }))).toBeUndefined();
   });
 });
 
