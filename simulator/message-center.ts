@@ -66,6 +66,8 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
   readonly #submitters = new Map<string, number>();
   /** The bind that last sent a handset a message from an address (handset|address): where its MO answers go. */
   readonly #conversations = new Map<string, number>();
+  /** The key last set in #conversations, i.e. its newest entry. */
+  #newestConversation?: string;
 
   constructor(deps: MessageCenterDeps) {
     super();
@@ -248,6 +250,9 @@ export class MessageCenter extends EventEmitter<MessageCenterEvents> {
   #rememberSubmitter(segment: Segment, sessionId: number): void {
     if (segment.registeredDelivery & REGISTERED_DELIVERY.MASK) this.#submitters.set(segment.messageId, sessionId);
     const key = conversationKey(segment.destination, segment.source);
+    // The newest already (a run of messages to one handset): nothing to move.
+    if (key === this.#newestConversation && this.#conversations.get(key) === sessionId) return;
+    this.#newestConversation = key;
     this.#conversations.delete(key); // re-inserted as the newest
     this.#conversations.set(key, sessionId);
     if (this.#conversations.size > MAX_CONVERSATIONS) this.#conversations.delete(this.#conversations.keys().next().value!);
@@ -454,7 +459,11 @@ const MAX_CONVERSATIONS = 10_000;
 
 /** A handset and the address it talks with, written the same from either side (`+` optional). */
 function conversationKey(handset: string, address: string): string {
-  return `${handset.replace(/^\+/, '')}|${address.replace(/^\+/, '')}`;
+  return `${withoutPlus(handset)}|${withoutPlus(address)}`;
+}
+
+function withoutPlus(address: string): string {
+  return address.startsWith('+') ? address.slice(1) : address;
 }
 
 const NO_PARTS: readonly Segment[] = Object.freeze([]);

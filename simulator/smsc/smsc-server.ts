@@ -166,6 +166,8 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
   readonly #options: SmscServerOptions;
   readonly #clock: Clock;
   readonly #connections = new Set<Connection>();
+  /** Bound connections by sessionId: a receipt's submitter is found without a walk over every connection. */
+  readonly #bySession = new Map<number, Connection>();
   #nextSessionId = 1;
   #idleSweep?: Timer;
   #roundRobin = 0;
@@ -214,7 +216,8 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
 
   /** Whether a receiver or transceiver is bound, for `systemId` or for anyone. */
   hasReceiver(systemId?: string): boolean {
-    return this.#receivers(systemId).length > 0;
+    for (const c of this.#connections) if (canReceive(c, systemId)) return true;
+    return false;
   }
 
   /**
@@ -223,9 +226,9 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
    * when none is bound, or the session closes or times out first.
    */
   deliver(systemId: string | undefined, fields: Record<string, unknown>, submitter?: number): Promise<ResponsePdu> {
-    const receiver = this.receiver(systemId, submitter);
-    if (!receiver) return Promise.reject(new NoReceiverError(systemId));
-    return receiver.deliver(fields);
+    const target = this.#pick(systemId, submitter);
+    if (!target) return Promise.reject(new NoReceiverError(systemId));
+    return this.#deliverInWindow(target, fields);
   }
 
   /**
@@ -236,12 +239,25 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
    * `any`, each receiver of the system_id in turn.
    */
   receiver(systemId?: string, submitter?: number): { systemId: string; deliver(fields: Record<string, unknown>): Promise<ResponsePdu> } | undefined {
+    const target = this.#pick(systemId, submitter);
+    return target && { systemId: target.bind!.systemId, deliver: (fields) => this.#deliverInWindow(target, fields) };
+  }
+
+  /** `deliver` without the pinned handle: one receipt's way, with no array or closure made for it when its submitter can receive. */
+  #pick(systemId: string | undefined, submitter: number | undefined): Connection | undefined {
+    const bySubmitter = (this.#options.receiptRouting ?? 'submitter') === 'submitter' && submitter !== undefined;
+    if (bySubmitter) {
+      const own = this.#bySession.get(submitter);
+      if (own && canReceive(own, systemId)) {
+        this.#roundRobin++; // as a pick among one
+        return own;
+      }
+    }
     const receivers = this.#receivers(systemId);
     if (receivers.length === 0) return undefined;
-    const preferred = (this.#options.receiptRouting ?? 'submitter') === 'submitter' && submitter !== undefined ? this.#preferred(receivers, submitter) : [];
+    const preferred = bySubmitter ? this.#preferred(receivers, submitter) : [];
     const candidates = preferred.length > 0 ? preferred : receivers;
-    const target = candidates[this.#roundRobin++ % candidates.length]!;
-    return { systemId: target.bind!.systemId, deliver: (fields) => this.#deliverInWindow(target, fields) };
+    return candidates[this.#roundRobin++ % candidates.length]!;
   }
 
   /** The submitting session if it receives; else the receivers from its address (a transmitter's receiver pair). */
@@ -295,9 +311,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
   }
 
   #receivers(systemId?: string): Connection[] {
-    return [...this.#connections].filter(
-      (c) => c.bind && c.bind.mode !== 'transmitter' && !c.session.closed && (systemId === undefined || c.bind.systemId === systemId),
-    );
+    return [...this.#connections].filter((c) => canReceive(c, systemId));
   }
 
   #accept(session: SmppSession): void {
@@ -322,7 +336,10 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
       connection.delayedRefusal?.cancel();
       for (const waiting of connection.deliversWaiting.drain()) waiting.reject(new SmppSessionClosedError('deliver_sm'));
       this.#connections.delete(connection);
-      if (connection.bind) this.emit('unbound', connection.bind);
+      if (connection.bind) {
+        this.#bySession.delete(connection.bind.sessionId);
+        this.emit('unbound', connection.bind);
+      }
     });
   }
 
@@ -456,6 +473,7 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
       remote: session.remoteAddress,
       boundAt: this.#clock.now(),
     };
+    this.#bySession.set(connection.bind.sessionId, connection);
     session.respond(pdu, own);
     this.emit('bound', connection.bind);
   }
@@ -464,6 +482,11 @@ export class SmscServer extends EventEmitter<SmscServerEvents> {
     const count = this.#refusals.report(`${reason}|${address}`);
     if (count !== undefined) this.emit('refused', { address, reason, count });
   }
+}
+
+/** Bound as a receiver or transceiver (of `systemId`, if given) and still open. */
+function canReceive(c: Connection, systemId: string | undefined): boolean {
+  return c.bind !== undefined && c.bind.mode !== 'transmitter' && !c.session.closed && (systemId === undefined || c.bind.systemId === systemId);
 }
 
 /** The IP address of `host:port` (IPv6 included). */
