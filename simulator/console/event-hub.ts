@@ -131,7 +131,7 @@ export class EventHub {
   /** Runs `work` (several publishes) and sends what it published together. */
   batch(work: () => void): void {
     if (this.#batched) return work();
-    const batched = { whole: [], changes: [] };
+    const batched: { whole: string[]; changes: string[] } = { whole: [], changes: [] };
     this.#batched = batched;
     try {
       work();
