@@ -20,8 +20,12 @@ export interface OutboxState {
   finishedAt: number | null;
 }
 
-/** The id of a new outbox row (what both backends give a row enqueued without one): not a secret, so from the pooled source. */
-export const newOutboxId = (): string => `OB${randomHex(16)}`;
+/**
+ * The id of a new outbox row (what both backends give a row enqueued without one) at `now`: 12 hex digits
+ * of the time, then 20 random ones (not a secret, so from the pooled source). Ids made in time order go
+ * to the last page of the id index, where a turn's inserts share one page write; random ids cost a page each.
+ */
+export const newOutboxId = (now: number): string => `OB${Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12)}${randomHex(10)}`;
 
 export type NewOutboxItem = OutboxContent & {
   expiresAt: number;

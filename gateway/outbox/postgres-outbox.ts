@@ -44,7 +44,7 @@ export class PostgresOutboxRepository implements OutboxRepository {
   }
 
   async enqueue(item: NewOutboxItem, now: number): Promise<string> {
-    const id = item.id ?? newOutboxId();
+    const id = item.id ?? newOutboxId(now);
     await query(this.#db, `WITH row AS (INSERT INTO outbox (id, kind, payload, status, next_attempt_at, expires_at, created_at)
       VALUES ($1, $2, $3, 'pending', $4, $5, $4) RETURNING id) SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM row`,
     [id, item.kind, JSON.stringify(item.payload), now, item.expiresAt]);

@@ -36,7 +36,7 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async enqueue(item: NewOutboxItem, now: number): Promise<string> {
-    const id = item.id ?? newOutboxId();
+    const id = item.id ?? newOutboxId(now);
     this.#sql(`INSERT INTO outbox (id, kind, payload, status, next_attempt_at, expires_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?, ?)`)
       .run(id, item.kind, JSON.stringify(item.payload), now, item.expiresAt, now);
     return id;

@@ -30,6 +30,15 @@ export function describeOutboxContract(open: OpenStorage): void {
       expect(await outbox.get('OB-none')).toBeUndefined();
     });
 
+    it('gives fresh ids in the order of their enqueue time, distinct within one millisecond', async () => {
+      const { outbox } = s.storage;
+      const sameTime = await Promise.all(Array.from({ length: 50 }, (_, i) => outbox.enqueue(sms(`+49151000001${String(i).padStart(2, '0')}`), T0 + 1)));
+      const earlier = await outbox.enqueue(sms('+4915100000200'), T0);
+      const later = await outbox.enqueue(sms('+4915100000201'), T0 + 2);
+      expect(new Set(sameTime).size).toBe(50);
+      for (const id of sameTime) expect(earlier < id && id < later).toBe(true);
+    });
+
     it('never leases one row to two claimers: 200 rows claimed concurrently by two owners are split, each once', async () => {
       const { outbox } = s.storage;
       const ids = await enqueued(outbox, 200);
