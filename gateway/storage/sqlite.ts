@@ -7,6 +7,8 @@ export type SqliteDatabase = Database.Database;
 /**
  * Opens a SQLite file (or `:memory:`) in WAL mode. A committed write survives
  * a crash of the process, which is what "written before we answer" relies on.
+ * Temporary tables stay in memory: SQLite otherwise buffers every `RETURNING`
+ * (claims, counters, receipts) through a temporary file, 50 µs a row measured.
  */
 export function openDatabase(file: string): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -15,6 +17,7 @@ export function openDatabase(file: string): SqliteDatabase {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
   return db;
 }
 
@@ -100,6 +103,7 @@ export function openReader(file: string): SqliteDatabase | undefined {
   if (file === ':memory:') return undefined;
   const db = new Database(file);
   db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
   db.pragma('query_only = 1');
   return db;
 }
