@@ -3,7 +3,7 @@ import type { Clock } from '../gateway/clock';
 import type { DeliveryReport, Gateway } from '../gateway/gateway';
 import type { OutboxRow } from '../gateway/outbox';
 import type { VerificationEvents } from './events/verification-events';
-import type { Attempt, AttemptChanges } from './store/attempt-repository';
+import type { Attempt, AttemptChanges, ChangedAttempt } from './store/attempt-repository';
 import type { VerifierStorage } from './store/storage';
 import type { Verification } from './store/verification-repository';
 
@@ -80,7 +80,7 @@ export class DeliveryTracker {
     await this.#changed(await this.#deps.storage.attempts.updateByOutbox(row.id, changes, this.#deps.clock.now()));
   }
 
-  async #changed(attempt: Attempt | undefined): Promise<void> {
+  async #changed(attempt: ChangedAttempt | undefined): Promise<void> {
     if (attempt) await this.#deps.events.attemptDelivery(attempt);
   }
 

@@ -12,7 +12,7 @@ export const T0 = Date.UTC(2026, 0, 1);
 export function aService(changes: Partial<Service> = {}): Service {
   return {
     sid: newSid('VA'), accountSid: ACCOUNT, friendlyName: 'Acme', codeLength: 6, psd2Enabled: false, doNotShareWarningEnabled: false,
-    customCodeEnabled: false, verificationTtl: 600, statusCallback: null, settings: DEFAULT_SERVICE_SETTINGS, createdAt: T0, updatedAt: T0, ...changes,
+    customCodeEnabled: false, verificationTtl: 600, statusCallback: null, settings: DEFAULT_SERVICE_SETTINGS, createdAt: T0, updatedAt: T0, hasWebhooks: false, ...changes,
   };
 }
 

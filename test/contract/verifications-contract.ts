@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { newSid } from '../../verifier/ids';
 import { anAttempt, aVerification, storedVerification, T0 } from './core-fixtures';
 import { freshStorage, type OpenStorage } from './surface-fixtures';
 
@@ -111,11 +112,32 @@ export function describeVerificationContract(open: OpenStorage): void {
       const attempt = anAttempt(verification, { outboxId: 'OB2', channel: 'call' });
       await attempts.insert(attempt, null);
       expect(await attempts.updateByOutbox('OB2', { deliveryStatus: 'initiated', callSid: 'CA1' }, T0 + 1))
-        .toEqual({ ...attempt, deliveryStatus: 'initiated', callSid: 'CA1', updatedAt: T0 + 1 });
+        .toEqual({ ...attempt, deliveryStatus: 'initiated', callSid: 'CA1', updatedAt: T0 + 1, serviceListens: false });
       expect(await attempts.update(attempt.sid, { deliveryStatus: 'failed', error: 'busy' }, T0 + 2))
-        .toEqual({ ...attempt, deliveryStatus: 'failed', callSid: 'CA1', error: 'busy', updatedAt: T0 + 2 });
+        .toEqual({ ...attempt, deliveryStatus: 'failed', callSid: 'CA1', error: 'busy', updatedAt: T0 + 2, serviceListens: false });
       expect(await attempts.updateByOutbox('OB-none', { deliveryStatus: 'sent' }, T0)).toBeUndefined();
       expect(await attempts.update('VL' + '0'.repeat(32), { deliveryStatus: 'sent' }, T0)).toBeUndefined();
+    });
+
+    it('says with a changed attempt and with a service whether anyone listens: a StatusCallback or a Webhook', async () => {
+      const { storage } = s;
+      const quiet = await storedVerification(storage);
+      const called = await storedVerification(storage);
+      await storage.services.update(called.service.accountSid, called.service.sid, { statusCallback: 'https://example.test/events' }, T0 + 1);
+      const hooked = await storedVerification(storage);
+      await storage.webhooks.insert({
+        sid: newSid('YW'), serviceSid: hooked.service.sid, accountSid: hooked.service.accountSid, friendlyName: 'hook', eventTypes: ['*'],
+        status: 'enabled', version: 'v2', webhookUrl: 'https://hooks.example.test/', webhookMethod: 'POST', createdAt: T0, updatedAt: T0,
+      });
+      const listens: boolean[] = [];
+      for (const [i, { verification }] of [quiet, called, hooked].entries()) {
+        await storage.attempts.insert(anAttempt(verification, { outboxId: `OB-listen-${i}` }), null);
+        listens.push((await storage.attempts.updateByOutbox(`OB-listen-${i}`, { deliveryStatus: 'sent' }, T0 + 2))!.serviceListens);
+      }
+      expect(listens).toEqual([false, true, true]);
+      expect((await storage.services.get(hooked.service.accountSid, hooked.service.sid))!.hasWebhooks).toBe(true);
+      expect((await storage.verifications.withService(hooked.verification.sid))!.service.hasWebhooks).toBe(true);
+      expect((await storage.verifications.withService(called.verification.sid))!.service.hasWebhooks).toBe(false);
     });
 
     it("never turns a delivered attempt back into 'sent' when the send's record lands after its receipt", async () => {

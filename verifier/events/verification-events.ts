@@ -1,4 +1,4 @@
-import type { Attempt } from '../store/attempt-repository';
+import type { ChangedAttempt } from '../store/attempt-repository';
 import type { Service } from '../store/service-repository';
 import type { VerifierStorage } from '../store/storage';
 import type { Verification } from '../store/verification-repository';
@@ -29,7 +29,8 @@ export class VerificationEvents {
       ...extra,
     };
     if (service.statusCallback) this.callbacks.send({ type, url: service.statusCallback, params });
-    this.webhooks?.emit(service.sid, type, params);
+    // A service read without Webhooks has no subscriber to look up.
+    if (service.hasWebhooks !== false) this.webhooks?.emit(service.sid, type, params);
   }
 
   /** An event about `verification`, its service looked up (with the verification, in one read). */
@@ -40,8 +41,9 @@ export class VerificationEvents {
     );
   }
 
-  /** The delivery status of one send attempt changed (`attempt` as changed). */
-  async attemptDelivery(attempt: Attempt): Promise<void> {
+  /** The delivery status of one send attempt changed (`attempt` as changed): read back only when someone listens. */
+  async attemptDelivery(attempt: ChangedAttempt): Promise<void> {
+    if (!attempt.serviceListens) return;
     const found = await this.storage.verifications.withService(attempt.verificationSid);
     if (!found) return;
     this.emit(found.service, found.verification, 'attempt.delivery', { AttemptSid: attempt.sid, AttemptChannel: attempt.channel, DeliveryStatus: attempt.deliveryStatus });

@@ -23,6 +23,9 @@ export interface AttemptChanges {
   error?: string | null;
 }
 
+/** An attempt as a delivery change left it, and whether its service has anyone to tell (a StatusCallback or a Webhook). */
+export type ChangedAttempt = Attempt & { serviceListens: boolean };
+
 export interface AttemptRepository {
   /** `tokenHash`: the hash of the RCML URL token of a call (null for an SMS). */
   insert(attempt: Attempt, tokenHash: string | null): Promise<void>;
@@ -32,9 +35,9 @@ export interface AttemptRepository {
   /** The attempt whose RCML token hashes to `tokenHash`, if the token has not expired. */
   byToken(tokenHash: string, now: number): Promise<Attempt | undefined>;
   /** Applies `changes` to one attempt and returns it as changed; undefined if there is none. */
-  update(sid: string, changes: AttemptChanges, now: number): Promise<Attempt | undefined>;
+  update(sid: string, changes: AttemptChanges, now: number): Promise<ChangedAttempt | undefined>;
   /** The same, for the attempt that outbox row `outboxId` sends (the gateway knows only its rows). */
-  updateByOutbox(outboxId: string, changes: AttemptChanges, now: number): Promise<Attempt | undefined>;
+  updateByOutbox(outboxId: string, changes: AttemptChanges, now: number): Promise<ChangedAttempt | undefined>;
   /** Send attempts of one verification made after `since` (the per-verification send window). */
   countSince(verificationSid: string, since: number): Promise<number>;
   /** Send attempts in a service made after `since` (the per-service rate). */

@@ -16,9 +16,14 @@ export interface Service {
   settings: ServiceSettings;
   createdAt: number;
   updatedAt: number;
+  /**
+   * Whether the service has any Webhook, read with the row (not a setting): its events look their subscribers
+   * up only when it has. Undefined on a service not read from storage: look them up.
+   */
+  hasWebhooks?: boolean;
 }
 
-export type ServiceUpdate = Partial<Omit<Service, 'sid' | 'accountSid' | 'createdAt' | 'updatedAt'>>;
+export type ServiceUpdate = Partial<Omit<Service, 'sid' | 'accountSid' | 'createdAt' | 'updatedAt' | 'hasWebhooks'>>;
 
 /** The services of an account. Every read is scoped by the account. */
 export interface ServiceRepository {

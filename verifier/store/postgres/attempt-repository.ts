@@ -1,6 +1,7 @@
 import { execute, query, type PgQueryable } from '../../../gateway/storage/postgres';
-import type { Attempt, AttemptChanges, AttemptRepository } from '../attempt-repository';
+import type { Attempt, AttemptChanges, AttemptRepository, ChangedAttempt } from '../attempt-repository';
 import { selectList } from './columns';
+import { hasWebhooks } from './service-repository';
 
 const columns = selectList({
   sid: 'sid', verificationSid: 'verification_sid', serviceSid: 'service_sid', to: 'recipient', channel: 'channel', outboxId: 'outbox_id',
@@ -12,6 +13,9 @@ const columns = selectList({
 // outbox's own pool), and must not turn 'delivered' back into 'sent'.
 const SET_CHANGES = `delivery_status = CASE WHEN $2 IN ('sent', 'initiated') AND delivery_status <> 'queued' THEN delivery_status
   ELSE COALESCE($2, delivery_status) END, call_sid = COALESCE($3, call_sid), error = COALESCE($4, error), updated_at = $5`;
+/** A changed attempt's columns (ChangedAttempt): whether its service has anyone to tell. */
+const changedColumns = `${columns}, COALESCE((SELECT s.status_callback IS NOT NULL OR ${hasWebhooks('s')}
+  FROM services s WHERE s.sid = attempts.service_sid), false) AS "serviceListens"`;
 const changeValues = (changes: AttemptChanges, now: number) => [changes.deliveryStatus ?? null, changes.callSid ?? null, changes.error ?? null, now];
 
 export class PostgresAttemptRepository implements AttemptRepository {
@@ -41,12 +45,13 @@ export class PostgresAttemptRepository implements AttemptRepository {
     return (await query<Attempt>(this.#db, `SELECT ${columns} FROM attempts WHERE token_hash = $1 AND token_expires_at > $2`, [tokenHash, now]))[0];
   }
 
-  async update(sid: string, changes: AttemptChanges, now: number): Promise<Attempt | undefined> {
-    return (await query<Attempt>(this.#db, `UPDATE attempts SET ${SET_CHANGES} WHERE sid = $1 RETURNING ${columns}`, [sid, ...changeValues(changes, now)]))[0];
+  async update(sid: string, changes: AttemptChanges, now: number): Promise<ChangedAttempt | undefined> {
+    return (await query<ChangedAttempt>(this.#db, `UPDATE attempts SET ${SET_CHANGES} WHERE sid = $1 RETURNING ${changedColumns}`, [sid, ...changeValues(changes, now)]))[0];
   }
 
-  async updateByOutbox(outboxId: string, changes: AttemptChanges, now: number): Promise<Attempt | undefined> {
-    return (await query<Attempt>(this.#db, `UPDATE attempts SET ${SET_CHANGES} WHERE outbox_id = $1 RETURNING ${columns}`, [outboxId, ...changeValues(changes, now)]))[0];
+  async updateByOutbox(outboxId: string, changes: AttemptChanges, now: number): Promise<ChangedAttempt | undefined> {
+    return (await query<ChangedAttempt>(this.#db, `UPDATE attempts SET ${SET_CHANGES} WHERE outbox_id = $1 RETURNING ${changedColumns}`,
+      [outboxId, ...changeValues(changes, now)]))[0];
   }
 
   async countSince(verificationSid: string, since: number): Promise<number> {

@@ -7,7 +7,10 @@ export const SERVICE_COLUMNS = {
   sid: 'sid', accountSid: 'account_sid', friendlyName: 'friendly_name', codeLength: 'code_length', psd2Enabled: 'psd2_enabled',
   doNotShareWarningEnabled: 'do_not_share_warning_enabled', customCodeEnabled: 'custom_code_enabled', verificationTtl: 'verification_ttl',
   statusCallback: 'status_callback', settings: 'settings', createdAt: 'created_at', updatedAt: 'updated_at',
-} satisfies Record<keyof Service, string>;
+} satisfies Record<Exclude<keyof Service, 'hasWebhooks'>, string>;
+
+/** Whether the service row `table` names has a Webhook (Service.hasWebhooks): one probe of webhooks_service. */
+export const hasWebhooks = (table: string) => `EXISTS (SELECT 1 FROM webhooks w WHERE w.service_sid = ${table}.sid)`;
 
 /** A service as selected: its settings column holds their JSON. */
 export function serviceOf(row: Record<string, unknown>): Service {
@@ -15,7 +18,7 @@ export function serviceOf(row: Record<string, unknown>): Service {
 }
 /** A column's value as a parameter: the settings object as its JSON. */
 const param = (value: unknown) => (typeof value === 'object' && value !== null ? JSON.stringify(value) : value);
-const columns = selectList(SERVICE_COLUMNS);
+const columns = `${selectList(SERVICE_COLUMNS)}, ${hasWebhooks('services')} AS "hasWebhooks"`;
 const INSERT = `INSERT INTO services (sid, account_sid, friendly_name, code_length, psd2_enabled, do_not_share_warning_enabled,
   custom_code_enabled, verification_ttl, status_callback, settings, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`;
 const values = (s: Service) => [s.sid, s.accountSid, s.friendlyName, s.codeLength, s.psd2Enabled, s.doNotShareWarningEnabled, s.customCodeEnabled,

@@ -2,7 +2,7 @@ import { execute, query, type PgQueryable } from '../../../gateway/storage/postg
 import type { Service } from '../service-repository';
 import type { SendChanges, Verification, VerificationRepository, VerificationStatus } from '../verification-repository';
 import { pick, selectList } from './columns';
-import { SERVICE_COLUMNS, serviceOf } from './service-repository';
+import { hasWebhooks, SERVICE_COLUMNS, serviceOf } from './service-repository';
 
 const VERIFICATION_COLUMNS = {
   sid: 'sid', serviceSid: 'service_sid', accountSid: 'account_sid', to: 'recipient', channel: 'channel', status: 'status',
@@ -11,7 +11,7 @@ const VERIFICATION_COLUMNS = {
   expiresAt: 'expires_at', createdAt: 'created_at', updatedAt: 'updated_at',
 } satisfies Record<keyof Verification, string>;
 const columns = selectList(VERIFICATION_COLUMNS);
-const joined = `${selectList(VERIFICATION_COLUMNS, 'v', 'verification.')}, ${selectList(SERVICE_COLUMNS, 's', 'service.')}`;
+const joined = `${selectList(VERIFICATION_COLUMNS, 'v', 'verification.')}, ${selectList(SERVICE_COLUMNS, 's', 'service.')}, ${hasWebhooks('s')} AS "service.hasWebhooks"`;
 
 /**
  * Verifications on PostgreSQL. Every counter and status change is one conditional UPDATE … RETURNING: under

@@ -1,6 +1,6 @@
 import { statementCache, type SqliteDatabase } from '../../../gateway/storage/sqlite';
-import type { Attempt, AttemptChanges, AttemptRepository } from '../attempt-repository';
-import { attemptColumns } from './rows';
+import type { Attempt, AttemptChanges, AttemptRepository, ChangedAttempt } from '../attempt-repository';
+import { attemptColumns, changedAttemptColumns, withBooleans } from './rows';
 
 // The gateway's hand-over ('sent', a call 'initiated') only moves an attempt out of 'queued', as on PostgreSQL: a
 // record that reaches the database after the receipt that followed it must not turn 'delivered' back into 'sent'.
@@ -37,14 +37,14 @@ export class SqliteAttemptRepository implements AttemptRepository {
     return this.#sql(`SELECT ${attemptColumns} FROM attempts WHERE token_hash = ? AND token_expires_at > ?`).get(tokenHash, now) as Attempt | undefined;
   }
 
-  async update(sid: string, changes: AttemptChanges, now: number): Promise<Attempt | undefined> {
-    return this.#sql(`UPDATE attempts SET ${SET_CHANGES} WHERE sid = @key RETURNING ${attemptColumns}`)
-      .get(changeValues(changes, now, sid)) as Attempt | undefined;
+  async update(sid: string, changes: AttemptChanges, now: number): Promise<ChangedAttempt | undefined> {
+    return withBooleans(this.#sql(`UPDATE attempts SET ${SET_CHANGES} WHERE sid = @key RETURNING ${changedAttemptColumns}`)
+      .get(changeValues(changes, now, sid)));
   }
 
-  async updateByOutbox(outboxId: string, changes: AttemptChanges, now: number): Promise<Attempt | undefined> {
-    return this.#sql(`UPDATE attempts SET ${SET_CHANGES} WHERE outbox_id = @key RETURNING ${attemptColumns}`)
-      .get(changeValues(changes, now, outboxId)) as Attempt | undefined;
+  async updateByOutbox(outboxId: string, changes: AttemptChanges, now: number): Promise<ChangedAttempt | undefined> {
+    return withBooleans(this.#sql(`UPDATE attempts SET ${SET_CHANGES} WHERE outbox_id = @key RETURNING ${changedAttemptColumns}`)
+      .get(changeValues(changes, now, outboxId)));
   }
 
   async countSince(verificationSid: string, since: number): Promise<number> {

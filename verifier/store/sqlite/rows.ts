@@ -1,7 +1,7 @@
 import { settingsFromJson } from '../../service-settings';
 
 /** SQLite keeps booleans as 0/1: these columns come back as booleans (and a service's settings as their JSON). */
-const booleans = ['psd2Enabled', 'doNotShareWarningEnabled', 'customCodeEnabled', 'customCode'] as const;
+const booleans = ['psd2Enabled', 'doNotShareWarningEnabled', 'customCodeEnabled', 'customCode', 'hasWebhooks', 'serviceListens'] as const;
 
 export function withBooleans<T>(row: unknown): T {
   if (!row) return row as T;
@@ -32,8 +32,15 @@ function columns(map: Record<string, string>, table = '', prefix = ''): string {
   return Object.entries(map).map(([column, name]) => `${table && `${table}.`}${column} AS "${prefix}${name}"`).join(', ');
 }
 
-export const serviceColumns = columns(SERVICE);
+/** Whether the service row `table` names has a Webhook (Service.hasWebhooks): one probe of webhooks_service. */
+const hasWebhooks = (table: string) => `EXISTS (SELECT 1 FROM webhooks w WHERE w.service_sid = ${table}.sid)`;
+
+/** A service's columns, selected from (or returned by a change of) `services`. */
+export const serviceColumns = `${columns(SERVICE)}, ${hasWebhooks('services')} AS "hasWebhooks"`;
 export const verificationColumns = columns(VERIFICATION);
 export const attemptColumns = columns(ATTEMPT);
+/** A changed attempt's columns (ChangedAttempt), returned by a change of `attempts`: whether its service has anyone to tell. */
+export const changedAttemptColumns = `${attemptColumns}, COALESCE((SELECT s.status_callback IS NOT NULL OR ${hasWebhooks('s')}
+  FROM services s WHERE s.sid = attempts.service_sid), 0) AS "serviceListens"`;
 /** A verification and its service in one row: the service's properties under `service.`. */
-export const verificationWithServiceColumns = `${columns(VERIFICATION, 'v')}, ${columns(SERVICE, 's', 'service.')}`;
+export const verificationWithServiceColumns = `${columns(VERIFICATION, 'v')}, ${columns(SERVICE, 's', 'service.')}, ${hasWebhooks('s')} AS "service.hasWebhooks"`;
