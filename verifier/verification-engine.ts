@@ -22,6 +22,14 @@ export type { EngineSettings } from './message-renderer';
 export type { CallCanceller } from './delivery-tracker';
 export { CHANNELS, type CheckInput, type StartInput } from './verification-input';
 
+/** A service named by its account and SID, for a flow to read in its own transaction. */
+export interface ServiceKey {
+  accountSid: string;
+  sid: string;
+}
+
+const isService = (service: Service | ServiceKey): service is Service => 'settings' in service;
+
 export const MAX_CHECKS = 5;
 export const MAX_SENDS = 5;
 
@@ -60,24 +68,33 @@ export class VerificationEngine {
     this.#deps = deps;
   }
 
-  async start(service: Service, input: StartInput): Promise<{ verification: Verification; attempts: Attempt[] }> {
+  /**
+   * Starts a verification (or sends the pending one again). `service` may be given as read, or named by its
+   * account and SID: it is then read in the start's own transaction, so a start is one unit of work with
+   * everything it reads and writes (service, screening, limits, verification, attempt, outbox row).
+   */
+  async start(service: Service | ServiceKey, input: StartInput): Promise<{ service: Service; verification: Verification; attempts: Attempt[] }> {
     const { storage, clock, codes, gateway, abuse, events } = this.#deps;
-    const { phone, channel, locale, options, riskCheck } = validateStart(service, input, (kind, to) => gateway.router.hasRoute(kind, to), service.settings.defaultTemplateSid);
-    // LookupEnabled with SkipSmsToLandlines: Twilio refuses an SMS to a landline (60205).
-    if (channel === 'sms' && service.settings.lookupEnabled && service.settings.skipSmsToLandlines && lookupCarrier(phone.e164).type === 'landline') {
-      throw new VerifyError('LANDLINE', `SMS is not supported by landline phone number ${phone.e164}: use Channel=call`);
-    }
-    const pageSession = input.pageSession ?? null;
-    // RiskCheck=disable (Twilio's) lifts the fraud guard for an API start; the anonymous pages cannot.
-    await abuse.screen(service, phone.e164, phone.country, channel, pageSession ? 'page' : 'api', riskCheck || !!pageSession);
-
     let expired: Verification | undefined;
-    const started = await storage.transaction(async (tx) => {
+    const outcome = await storage.transaction(async (tx) => {
+      const found = isService(service) ? service : await tx.services.get(service.accountSid, service.sid);
+      if (!found) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${service.sid} was not found`);
+      const { phone, channel, locale, options, riskCheck } = validateStart(found, input, (kind, to) => gateway.router.hasRoute(kind, to), found.settings.defaultTemplateSid);
+      // LookupEnabled with SkipSmsToLandlines: Twilio refuses an SMS to a landline (60205).
+      if (channel === 'sms' && found.settings.lookupEnabled && found.settings.skipSmsToLandlines && lookupCarrier(phone.e164).type === 'landline') {
+        throw new VerifyError('LANDLINE', `SMS is not supported by landline phone number ${phone.e164}: use Channel=call`);
+      }
+      const pageSession = input.pageSession ?? null;
+      // RiskCheck=disable (Twilio's) lifts the fraud guard for an API start; the anonymous pages cannot.
+      // A refusal commits (with the block the fraud guard may have set) and is thrown after.
+      const refused = await abuse.screen(tx, found, phone.e164, phone.country, channel, pageSession ? 'page' : 'api', riskCheck || !!pageSession);
+      if (refused) return { refused };
+
       // The pending lookup, the limits and the insert read then write: one start per number at a time.
-      await tx.lock(`start:${service.sid}:${phone.e164}`);
-      if (abuse.limitsService) await tx.lock(`start:${service.sid}`);
+      await tx.lock(`start:${found.sid}:${phone.e164}`);
+      if (abuse.limitsService) await tx.lock(`start:${found.sid}`);
       const now = clock.now();
-      let pending = await tx.verifications.pendingFor(service.sid, phone.e164, pageSession);
+      let pending = await tx.verifications.pendingFor(found.sid, phone.e164, pageSession);
       if (pending && pending.expiresAt <= now) {
         expired = await tx.verifications.settle(pending.sid, 'expired', now);
         pending = undefined;
@@ -85,9 +102,9 @@ export class VerificationEngine {
       if (channel === 'sms') {
         // A number that answered STOP gets no SMS until it answers START (gateway.ts records both from MO messages).
         if (await tx.outbox.isOptedOut(phone.e164)) throw new VerifyError('UNSUBSCRIBED', `Attempt to send to unsubscribed recipient: ${phone.e164} answered STOP`);
-        this.#assertSendable(service, input, locale, options, pending);
+        this.#assertSendable(found, input, locale, options, pending);
       }
-      await abuse.assertWithinLimits(tx, service, phone.e164, pending, now);
+      await abuse.assertWithinLimits(tx, found, phone.e164, pending, now);
 
       let verification: Verification;
       if (pending) {
@@ -96,7 +113,7 @@ export class VerificationEngine {
         if (!counted) throw new VerifyError('MAX_SEND_ATTEMPTS');
         verification = counted;
       } else {
-        verification = this.#newVerification(service, input, phone.e164, channel, locale, now);
+        verification = this.#newVerification(found, input, phone.e164, channel, locale, now);
         await tx.verifications.insert(verification);
         await abuse.recordStart(tx, verification);
       }
@@ -108,7 +125,7 @@ export class VerificationEngine {
       const attempt: Attempt = {
         sid: attemptSid,
         verificationSid: verification.sid,
-        serviceSid: service.sid,
+        serviceSid: found.sid,
         to: phone.e164,
         channel,
         outboxId,
@@ -120,12 +137,13 @@ export class VerificationEngine {
         updatedAt: now,
       };
       await tx.attempts.insert(attempt, channel === 'sms' ? null : CodeBook.tokenHash(codes.rcmlToken(attemptSid)));
-      return { verification, attempts: pending ? await tx.attempts.of(verification.sid) : [attempt], isNew: !pending };
+      return { service: found, verification, attempts: pending ? await tx.attempts.of(verification.sid) : [attempt], isNew: !pending };
     });
+    if ('refused' in outcome) throw outcome.refused;
     gateway.notify();
-    if (expired) events.emit(service, expired, 'verification.expired');
-    if (started.isNew) events.emit(service, started.verification, 'verification.pending');
-    return { verification: started.verification, attempts: started.attempts };
+    if (expired) events.emit(outcome.service, expired, 'verification.expired');
+    if (outcome.isNew) events.emit(outcome.service, outcome.verification, 'verification.pending');
+    return { service: outcome.service, verification: outcome.verification, attempts: outcome.attempts };
   }
 
   /**

@@ -126,7 +126,7 @@ async function wire(storage: VerifierStorage, options: VerifierOptions): Promise
   const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...options.engine, publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
   const callbacks = new StatusCallbacks(options.credentials.authToken, clock, options.logger);
   const surface = buildVerifySurface(storage, callbacks, options.logger);
-  const abuse = new AbusePolicy(storage, { ...DEFAULT_ABUSE_SETTINGS, ...options.abuse }, clock);
+  const abuse = new AbusePolicy({ ...DEFAULT_ABUSE_SETTINGS, ...options.abuse }, clock);
   const events = new VerificationEvents(storage, callbacks, surface.webhookEvents);
   const engine: VerificationEngine = new VerificationEngine({
     storage,

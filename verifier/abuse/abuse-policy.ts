@@ -40,16 +40,16 @@ export const DEFAULT_ABUSE_SETTINGS: AbuseSettings = {
 const BUCKETS_PER_WINDOW = 12;
 
 /**
- * Decides whether a send may go out. Before the start's transaction (`screen`): the country allow-list
- * per channel (60605), blocked prefixes and the fraud guard (60410), so a block it sets outlives the
- * refused start. Inside it (`assertWithinLimits`): sends of one pending verification (60203) and the
- * per-service rate (20429), counted from the stored attempts so that every instance sees the same numbers.
+ * Decides whether a send may go out, in the start's transaction. First (`screen`): the country allow-list
+ * per channel (60605), blocked prefixes and the fraud guard (60410), whose refusal the start commits, so
+ * a block it sets outlives the refused start. After the start's lock (`assertWithinLimits`): sends of one
+ * pending verification (60203) and the per-service rate (20429), counted from the stored attempts so that
+ * every instance sees the same numbers.
  */
 export class AbusePolicy {
   #lastPrune = 0;
 
   constructor(
-    private readonly storage: Pick<VerifierStorage, 'fraud' | 'safeList'>,
     private readonly settings: AbuseSettings,
     private readonly clock: Clock,
   ) {}
@@ -59,14 +59,21 @@ export class AbusePolicy {
     return this.settings.perService.max > 0;
   }
 
-  /** `riskCheck` false: the start said RiskCheck=disable, so the fraud guard does not judge it (Twilio's override). */
-  async screen(service: Service, to: string, country: string | undefined, channel: Channel, origin: StartOrigin, riskCheck = true): Promise<void> {
+  /**
+   * Screens a start, in its transaction (`tx`): throws for a refused country or a blocked prefix, and
+   * answers the fraud guard's refusal instead of throwing it, so that the start's transaction commits the
+   * block it set (the block outlives the refused start). `riskCheck` false: the start said
+   * RiskCheck=disable, so the fraud guard does not judge it (Twilio's override).
+   */
+  async screen(tx: Pick<VerifierStorage, 'fraud' | 'safeList'>, service: Service, to: string, country: string | undefined, channel: Channel, origin: StartOrigin,
+    riskCheck = true): Promise<VerifyError | undefined> {
     const allowed = this.settings.allowedCountries[channel];
     if (allowed && allowed.length > 0 && (!country || !allowed.includes(country))) {
       throw new VerifyError('GEO_PERMISSION', `Delivery by ${channel} to ${country ?? 'this region'} is not allowed`);
     }
     if (this.settings.blockedPrefixes.some((prefix) => to.startsWith(prefix))) throw new VerifyError('DELIVERY_BLOCKED');
-    if (this.settings.fraudGuard.enabled && riskCheck && !(await this.storage.safeList.has(to))) await this.#fraudGuard(this.#key(service.sid, origin, to), this.clock.now());
+    if (!this.settings.fraudGuard.enabled || !riskCheck || (await tx.safeList.has(to))) return undefined;
+    return this.#fraudGuard(tx, this.#key(service.sid, origin, to), this.clock.now());
   }
 
   /** The send limits; call inside the start's transaction, after its lock, with its repositories. */
@@ -99,15 +106,14 @@ export class AbusePolicy {
    * per origin, so anonymous page starts can block only page starts, and one
    * service's traffic never blocks another's.
    */
-  async #fraudGuard(key: FraudKey, now: number): Promise<void> {
+  async #fraudGuard({ fraud }: Pick<VerifierStorage, 'fraud'>, key: FraudKey, now: number): Promise<VerifyError | undefined> {
     const guard = this.settings.fraudGuard;
-    const { fraud } = this.storage;
-    if (await fraud.blocked(key, now)) throw new VerifyError('DELIVERY_BLOCKED');
-    await this.#prune(now);
+    if (await fraud.blocked(key, now)) return new VerifyError('DELIVERY_BLOCKED');
+    await this.#prune(fraud, now);
     const { starts, approvals } = await fraud.activity(key, this.#bucket(now - guard.windowMs) + 1);
-    if (starts < guard.minStarts || approvals / starts >= guard.minApprovalRatio) return;
+    if (starts < guard.minStarts || approvals / starts >= guard.minApprovalRatio) return undefined;
     await fraud.block(key, `fraud guard: ${starts} starts, ${approvals} approvals`, now + guard.blockMs, now);
-    throw new VerifyError('DELIVERY_BLOCKED');
+    return new VerifyError('DELIVERY_BLOCKED');
   }
 
   #key(serviceSid: string, origin: StartOrigin, to: string): FraudKey {
@@ -123,9 +129,9 @@ export class AbusePolicy {
   }
 
   /** At most once a minute, forgets buckets that left the window. */
-  async #prune(now: number): Promise<void> {
+  async #prune(fraud: VerifierStorage['fraud'], now: number): Promise<void> {
     if (now - this.#lastPrune < 60_000) return;
     this.#lastPrune = now;
-    await this.storage.fraud.prune(this.#bucket(now - this.settings.fraudGuard.windowMs));
+    await fraud.prune(this.#bucket(now - this.settings.fraudGuard.windowMs));
   }
 }

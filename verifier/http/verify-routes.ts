@@ -191,11 +191,16 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
       },
     },
   }, async (request, reply) => {
-    const service = await loadService(request.params.sid);
+    const sid = request.params.sid;
+    if (!isSid(sid, 'VA')) throw new VerifyError('NOT_FOUND', `The requested resource /Services/${sid} was not found`);
     const form = request.body ?? {};
-    const overflow = await deps.takeRateLimits?.(service.sid, parseRateLimitsParam(str(form, 'RateLimits')), deps.now());
+    // Only a start that names RateLimits meters them, and a service that has none refuses nothing: this reads the service first.
+    const rateLimits = parseRateLimitsParam(str(form, 'RateLimits'));
+    if (Object.keys(rateLimits).length > 0) await loadService(sid);
+    const overflow = await deps.takeRateLimits?.(sid, rateLimits, deps.now());
     if (overflow) throw new VerifyError('MAX_SEND_ATTEMPTS', `Max send attempts reached: rate limit ${overflow.uniqueName} allows ${overflow.bucket.max} per ${overflow.bucket.interval} seconds`);
-    const started = await engine.start(service, {
+    // The service is read in the start's own transaction.
+    const started = await engine.start({ accountSid, sid }, {
       to: str(form, 'To'),
       channel: str(form, 'Channel'),
       locale: str(form, 'Locale'),
@@ -213,7 +218,7 @@ export function registerVerifyRoutes(app: FastifyInstance, deps: VerifyRoutesDep
       sendDigits: str(form, 'SendDigits'),
     });
     deps.metrics.started.inc({ channel: started.verification.channel });
-    return reply.code(201).send(verificationJson(started.verification, started.attempts, baseOf(request), carrierOf(service, started.verification)));
+    return reply.code(201).send(verificationJson(started.verification, started.attempts, baseOf(request), carrierOf(started.service, started.verification)));
   });
 
   app.get<{ Params: { sid: string; verificationSid: string } }>('/v2/Services/:sid/Verifications/:verificationSid', {
