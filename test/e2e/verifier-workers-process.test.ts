@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startSimulatorProcess, startVerifierProcess, type CliProcess } from '../support/cli-process';
+import { runCli, startSimulatorProcess, startStackProcess, startVerifierProcess, type CliProcess } from '../support/cli-process';
 import { waitFor } from '../support/wait-for';
 
 const sid = 'AC' + '3c'.repeat(16);
@@ -200,6 +200,28 @@ describe('verigate verifier --workers 2 on one SQLite file', () => {
       }
     });
     expect(alive).toEqual([]);
+  });
+});
+
+describe('verigate start --workers 2', () => {
+  it('runs the simulator once and two verifier workers against it, and a code they send checks', { timeout: 40_000 }, async () => {
+    const stack = await startStackProcess(['--workers', '2', '--receipt-delay', '0', '--data', join(dir, 'start.db')], env);
+    try {
+      expect(stack.stdout().match(/is running\.$/gm)).toHaveLength(1);
+      expect(stack.stdout()).toMatch(/^ {2}Workers {11}2 verifier processes/m);
+      const created = await post(stack.verifyPort, '/v2/Services', { FriendlyName: 'Acme' });
+      const to = '+4915114000001';
+      const started = await post(stack.verifyPort, `/v2/Services/${String(created.body['sid'])}/Verifications`, { To: to, Channel: 'sms' });
+      expect(started.status).toBe(201);
+      const code = await waitFor('the code at the SMSC', async () => {
+        const { text } = await call(stack.simPort, 'GET', `/api/messages?to=${encodeURIComponent(to)}`);
+        return codeIn((JSON.parse(text) as { messages: { text: string }[] }).messages[0]?.text);
+      }, 10_000);
+      const check = await post(stack.verifyPort, `/v2/Services/${String(created.body['sid'])}/VerificationCheck`, { To: to, Code: code });
+      expect(check.body).toMatchObject({ status: 'approved', valid: true });
+    } finally {
+      expect(await stack.kill('SIGTERM')).toBe(0);
+    }
   });
 });
 
