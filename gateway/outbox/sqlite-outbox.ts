@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { assetPath } from '../assets';
 import { migrate, openDatabase, openReader, statementCache, type SqliteDatabase } from '../storage/sqlite';
 import { gated, gatedOutside, SqliteGate } from '../storage/sqlite-gate';
@@ -27,12 +28,15 @@ function toRow(raw: RawRow): OutboxRow {
  * which decides when a call may run: at once inside a transaction, behind an open one outside.
  */
 export class SqliteOutbox implements OutboxRepository {
-  readonly #db: SqliteDatabase;
   readonly #sql: ReturnType<typeof statementCache>;
+  /** markSent's and recordDelivery's statements as one transaction each (a savepoint inside a caller's), made once: db.transaction() builds its wrapper anew per call. */
+  readonly #markSentTx: Database.Transaction<(id: string, owner: string, route: string, result: Record<string, unknown>, now: number, smsMessageIds: string[]) => PartDelivery[]>;
+  readonly #recordDeliveryTx: Database.Transaction<(messageId: string, delivery: string, stat: string, errorCode: string | undefined, now: number) => PartDelivery | undefined>;
 
   constructor(db: SqliteDatabase) {
-    this.#db = db;
     this.#sql = statementCache(db);
+    this.#markSentTx = db.transaction((id: string, owner: string, route: string, result: Record<string, unknown>, now: number, smsMessageIds: string[]) => this.#markSent(id, owner, route, result, now, smsMessageIds));
+    this.#recordDeliveryTx = db.transaction((messageId: string, delivery: string, stat: string, errorCode: string | undefined, now: number) => this.#recordDelivery(messageId, delivery, stat, errorCode, now));
   }
 
   async enqueue(item: NewOutboxItem, now: number): Promise<string> {
@@ -51,18 +55,20 @@ export class SqliteOutbox implements OutboxRepository {
   }
 
   async markSent(id: string, owner: string, route: string, result: Record<string, unknown>, now: number, smsMessageIds: string[] = []): Promise<PartDelivery[]> {
-    return this.#db.transaction(() => {
-      this.#sql(`UPDATE outbox SET status = 'sent', route = ?, result = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
-        WHERE id = ? AND lease_owner = ?`).run(route, JSON.stringify(result), now, id, owner);
-      if (smsMessageIds.length === 0) return [];
-      const insertPart = this.#sql('INSERT OR IGNORE INTO outbox_sms_parts (message_id, outbox_id, part) VALUES (?, ?, ?)');
-      smsMessageIds.forEach((messageId, i) => insertPart.run(messageId, id, i + 1));
-      // One probe for the receipts that beat this send, whatever its number of parts.
-      const early = this.#sql(`DELETE FROM early_receipts WHERE message_id IN (${smsMessageIds.map(() => '?').join(', ')})
-        RETURNING message_id AS messageId, delivery, stat, error_code AS errorCode`).all(...smsMessageIds) as { messageId: string; delivery: string; stat: string; errorCode: string | null }[];
-      early.sort((a, b) => smsMessageIds.indexOf(a.messageId) - smsMessageIds.indexOf(b.messageId));
-      return early.flatMap((receipt) => this.#applyDelivery(receipt.messageId, receipt.delivery, receipt.stat, receipt.errorCode ?? undefined, now) ?? []);
-    })();
+    return this.#markSentTx(id, owner, route, result, now, smsMessageIds);
+  }
+
+  #markSent(id: string, owner: string, route: string, result: Record<string, unknown>, now: number, smsMessageIds: string[]): PartDelivery[] {
+    this.#sql(`UPDATE outbox SET status = 'sent', route = ?, result = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
+      WHERE id = ? AND lease_owner = ?`).run(route, JSON.stringify(result), now, id, owner);
+    if (smsMessageIds.length === 0) return [];
+    const insertPart = this.#sql('INSERT OR IGNORE INTO outbox_sms_parts (message_id, outbox_id, part) VALUES (?, ?, ?)');
+    smsMessageIds.forEach((messageId, i) => insertPart.run(messageId, id, i + 1));
+    // One probe for the receipts that beat this send, whatever its number of parts.
+    const early = this.#sql(`DELETE FROM early_receipts WHERE message_id IN (${smsMessageIds.map(() => '?').join(', ')})
+      RETURNING message_id AS messageId, delivery, stat, error_code AS errorCode`).all(...smsMessageIds) as { messageId: string; delivery: string; stat: string; errorCode: string | null }[];
+    early.sort((a, b) => smsMessageIds.indexOf(a.messageId) - smsMessageIds.indexOf(b.messageId));
+    return early.flatMap((receipt) => this.#applyDelivery(receipt.messageId, receipt.delivery, receipt.stat, receipt.errorCode ?? undefined, now) ?? []);
   }
 
   async markRetry(id: string, owner: string, error: string, smppStatus: number | undefined, nextAttemptAt: number): Promise<void> {
@@ -95,13 +101,15 @@ export class SqliteOutbox implements OutboxRepository {
   async recordDelivery(messageId: string, delivery: string, stat: string, errorCode: string | undefined, now: number): Promise<PartDelivery | undefined> {
     // IMMEDIATE: it reads before it writes, and a deferred transaction that another process (a --workers
     // sibling) wrote past meanwhile fails its write at once (SQLITE_BUSY_SNAPSHOT), not after busy_timeout.
-    return this.#db.transaction(() => {
-      const applied = this.#applyDelivery(messageId, delivery, stat, errorCode, now);
-      if (applied) return applied;
-      this.#sql('INSERT OR REPLACE INTO early_receipts (message_id, delivery, stat, error_code, received_at) VALUES (?, ?, ?, ?, ?)')
-        .run(messageId, delivery, stat, errorCode ?? null, now);
-      return undefined;
-    }).immediate();
+    return this.#recordDeliveryTx.immediate(messageId, delivery, stat, errorCode, now);
+  }
+
+  #recordDelivery(messageId: string, delivery: string, stat: string, errorCode: string | undefined, now: number): PartDelivery | undefined {
+    const applied = this.#applyDelivery(messageId, delivery, stat, errorCode, now);
+    if (applied) return applied;
+    this.#sql('INSERT OR REPLACE INTO early_receipts (message_id, delivery, stat, error_code, received_at) VALUES (?, ?, ?, ?, ?)')
+      .run(messageId, delivery, stat, errorCode ?? null, now);
+    return undefined;
   }
 
   async pruneFinished(before: number, limit: number): Promise<number> {
