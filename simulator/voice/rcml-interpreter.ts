@@ -61,6 +61,10 @@ type Next =
 class Interrupted extends Error {
   override readonly name = 'Interrupted';
 }
+// Control flow only, never shown: one instance each, not a stack trace captured per call.
+const CALL_ENDED = new Interrupted('call ended');
+const REDIRECTED = new Interrupted('redirected');
+const INTERRUPTED = new Interrupted('interrupted');
 
 type Transcribed = TranscriptEntry extends infer T ? (T extends TranscriptEntry ? Omit<T, 'at'> : never) : never;
 
@@ -79,7 +83,8 @@ type Listening =
 export class RcmlSession {
   readonly #call: CallRecord;
   readonly #deps: RcmlSessionDeps;
-  #interrupt = new AbortController();
+  /** Made when something waits on it (most calls never do): aborted by a hang-up or a live redirect. */
+  #interrupt: AbortController | undefined;
   #ended = false;
   #pending: Next | undefined;
   #listening: Listening | undefined;
@@ -95,14 +100,14 @@ export class RcmlSession {
   stop(): void {
     this.#ended = true;
     this.#listening?.finish('hangup');
-    this.#interrupt.abort(new Interrupted('call ended'));
+    this.#interrupt?.abort(CALL_ENDED);
   }
 
   /** The REST API gave the live call new RCML (`Url` or `Twiml`). */
   redirect(target: { url: string; method: HttpMethod } | { twiml: string }): void {
     this.#pending = 'twiml' in target ? { kind: 'inline', twiml: target.twiml } : { kind: 'fetch', url: target.url, method: target.method, params: {} };
     this.#listening?.finish('hangup');
-    this.#interrupt.abort(new Interrupted('redirected'));
+    this.#interrupt?.abort(REDIRECTED);
   }
 
   /** Keys pressed on the handset; heard only while a Gather or a Record listens. */
@@ -178,7 +183,7 @@ export class RcmlSession {
         const pending = this.#pending;
         if (pending) {
           this.#pending = undefined;
-          this.#interrupt = new AbortController();
+          this.#interrupt = undefined;
           this.#deps.timeline('redirect.api', pending.kind === 'fetch' ? `${pending.method} ${pending.url}` : 'inline Twiml');
           next = pending;
           continue;
@@ -192,8 +197,17 @@ export class RcmlSession {
     }
   }
 
+  #signal(): AbortSignal {
+    if (!this.#interrupt) {
+      this.#interrupt = new AbortController();
+      if (this.#ended) this.#interrupt.abort(CALL_ENDED);
+      else if (this.#pending) this.#interrupt.abort(REDIRECTED);
+    }
+    return this.#interrupt.signal;
+  }
+
   #checkInterrupted(): void {
-    if (this.#ended || this.#pending) throw new Interrupted('interrupted');
+    if (this.#ended || this.#pending) throw INTERRUPTED;
   }
 
   #countDocument(): void {
@@ -239,7 +253,7 @@ export class RcmlSession {
   async #fetchDocument(url: string, method: HttpMethod, params: Record<string, string>): Promise<Verb[]> {
     let response;
     try {
-      response = await this.#deps.webhooks.send({ url, method, params: { ...callParams(this.#call), ...params } });
+      response = await this.#deps.webhooks.send({ url, method, params: callParams(this.#call, params) });
     } catch (error) {
       this.#checkInterrupted();
       if (error instanceof WebhookTooLargeError) throw new RcmlError(11750, error.message);
@@ -447,14 +461,14 @@ export class RcmlSession {
     };
     if (outcome === 'hangup' && verb.action) {
       // Twilio still tells the action about a recording ended by the hang-up; what it answers is not run.
-      void this.#deps.webhooks.send({ url: verb.action, method: verb.method, params: { ...callParams(this.#call), ...params } }).catch(() => undefined);
+      void this.#deps.webhooks.send({ url: verb.action, method: verb.method, params: callParams(this.#call, params) }).catch(() => undefined);
     }
     this.#checkInterrupted();
     return params;
   }
 
   async #runDial(verb: DialVerb): Promise<Record<string, string>> {
-    const result = await this.#deps.dial(verb, this.#interrupt.signal);
+    const result = await this.#deps.dial(verb, this.#signal());
     this.#checkInterrupted();
     return { DialCallSid: result.callSid, DialCallStatus: result.status, DialCallDuration: String(result.durationSeconds) };
   }
@@ -462,7 +476,7 @@ export class RcmlSession {
   /** Waits on the injected clock; a hang-up or a live redirect interrupts it, `until` ends it early. */
   #wait(ms: number, until?: () => boolean): Promise<void> {
     if (ms <= 0) return Promise.resolve();
-    const signal = this.#interrupt.signal;
+    const signal = this.#signal();
     return new Promise<void>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason as Error);
       let poll: { cancel(): void } | undefined;
@@ -492,7 +506,10 @@ export class RcmlSession {
   }
 
   #note(entry: Transcribed): void {
-    this.#call.transcript.push({ ...entry, at: this.#deps.clock.now() } as TranscriptEntry);
+    // Stamped in place: a spread copy would give every entry a hidden class of its own.
+    const stamped = entry as TranscriptEntry;
+    stamped.at = this.#deps.clock.now();
+    this.#call.transcript.push(stamped);
     this.#deps.transcribed?.();
   }
 }
