@@ -86,6 +86,8 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   processEntities: true,
+  // Nothing here reads a tag's path: the parser need not build one as a string for every tag and attribute.
+  jPath: false,
 });
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { twilioSignature } from '../../gateway/webhooks/twilio-signature';
 import type { HttpMethod } from './rcml-parser';
 import { redactSecrets } from '../../gateway/logging/redact';
@@ -53,6 +53,7 @@ export interface WebhookClientOptions {
 /** HTTP redirects followed for one request. */
 export const MAX_REDIRECTS = 10;
 const TOKEN_HEADER = 'i-twilio-idempotency-token';
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** Requests waiting to hear that they are on the wire, by idempotency token. */
 const waitingForWrite = new Map<string, () => void>();
@@ -125,21 +126,33 @@ export class WebhookClient {
   }
 
   async #once(target: URL, method: HttpMethod, params: Record<string, string> | undefined, onWritten?: () => void): Promise<WebhookResponse & { location?: string }> {
-    const url = new URL(target.toString());
+    // The common case (POST, no credentials in the URL) signs and requests `target` as it is, without a copy.
+    const plain = method !== 'GET' && !target.username && !target.password;
+    const url = plain ? target : new URL(target.href);
     const authorization = url.username ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : undefined;
-    url.username = '';
-    url.password = '';
+    if (!plain) {
+      url.username = '';
+      url.password = '';
+    }
     let body: string | undefined;
     let signature: string;
     if (method === 'GET') {
       for (const [name, value] of Object.entries(params ?? {})) url.searchParams.append(name, value);
-      signature = twilioSignature(this.#authToken, url.toString());
+      signature = twilioSignature(this.#authToken, url.href);
     } else {
       body = new URLSearchParams(params ?? {}).toString();
-      signature = twilioSignature(this.#authToken, url.toString(), params ?? {});
+      signature = twilioSignature(this.#authToken, url.href, params ?? {});
     }
-    const shown = url.toString();
+    const shown = url.href;
     const token = randomUUID();
+    const headers: Record<string, string> = {
+      'user-agent': 'TwilioProxy/1.1 (Verigate-Simulator)',
+      accept: '*/*',
+      'x-twilio-signature': signature,
+    };
+    headers[TOKEN_HEADER] = token;
+    if (authorization) headers['authorization'] = authorization;
+    if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
     if (onWritten) waitingForWrite.set(token, onWritten);
     let response;
     try {
@@ -149,44 +162,54 @@ export class WebhookClient {
         dispatcher: this.#agent,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
-        headers: {
-          'user-agent': 'TwilioProxy/1.1 (Verigate-Simulator)',
-          accept: '*/*',
-          'x-twilio-signature': signature,
-          [TOKEN_HEADER]: token,
-          ...(authorization ? { authorization } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } : {}),
-        },
+        headers,
       });
     } catch (error) {
       throw new WebhookTransportError(redactSecrets(`${method} ${shown}: ${(error as Error).message}`));
     } finally {
       waitingForWrite.delete(token);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const tooLarge = () => new WebhookTooLargeError(redactSecrets(`${method} ${shown}: answer is larger than ${this.#maxBodyBytes} bytes`));
+    let text: string;
     try {
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > this.#maxBodyBytes) {
-          response.body.destroy();
-          throw new WebhookTooLargeError(redactSecrets(`${method} ${shown}: answer is larger than ${this.#maxBodyBytes} bytes`));
-        }
-        chunks.push(chunk as Buffer);
-      }
+      text = await this.#readBody(response.headers['content-length'], response.body, tooLarge);
     } catch (error) {
       if (error instanceof WebhookTooLargeError) throw error;
       throw new WebhookTransportError(redactSecrets(`${method} ${shown}: ${(error as Error).message}`));
     }
     const contentType = String(response.headers['content-type'] ?? '');
-    const location = [301, 302, 303, 307, 308].includes(response.statusCode) ? response.headers['location'] : undefined;
+    const location = REDIRECT_STATUSES.has(response.statusCode) ? response.headers['location'] : undefined;
     return {
       status: response.statusCode,
       contentType,
-      body: Buffer.concat(chunks).toString('utf8'),
+      body: text,
       url: shown,
       ...(typeof location === 'string' ? { location } : {}),
     };
+  }
+
+  /**
+   * The answer as text, refused past maxBodyBytes. With a Content-Length the HTTP framing bounds the body,
+   * so it is read whole (no per-chunk promises); a chunked one is counted as it comes.
+   */
+  async #readBody(contentLength: string | string[] | undefined, body: Dispatcher.ResponseData['body'], tooLarge: () => Error): Promise<string> {
+    const declared = typeof contentLength === 'string' ? Number(contentLength) : NaN;
+    if (declared > this.#maxBodyBytes) {
+      body.destroy();
+      throw tooLarge();
+    }
+    if (Number.isSafeInteger(declared)) return await body.text();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > this.#maxBodyBytes) {
+        body.destroy();
+        throw tooLarge();
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   async close(): Promise<void> {
