@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import { twilioSignature } from '../../gateway/webhooks/twilio-signature';
 import type { HttpMethod } from './rcml-parser';
 import { redactSecrets } from '../../gateway/logging/redact';
@@ -18,6 +18,12 @@ export interface WebhookResponse {
   body: string;
   /** The URL finally answered (after redirects; with the parameters in its query for GET), credentials removed. */
   url: string;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
 }
 
 export interface SendOptions {
@@ -154,62 +160,66 @@ export class WebhookClient {
     if (authorization) headers['authorization'] = authorization;
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
     if (onWritten) waitingForWrite.set(token, onWritten);
-    let response;
+    let answer: Answer;
     try {
-      response = await request(shown, {
-        method,
-        body,
-        dispatcher: this.#agent,
-        headersTimeout: this.#timeoutMs,
-        bodyTimeout: this.#timeoutMs,
-        headers,
-      });
+      answer = await this.#exchange(url, method, headers, body, () => new WebhookTooLargeError(redactSecrets(`${method} ${shown}: answer is larger than ${this.#maxBodyBytes} bytes`)));
     } catch (error) {
+      if (error instanceof WebhookTooLargeError) throw error;
       throw new WebhookTransportError(redactSecrets(`${method} ${shown}: ${(error as Error).message}`));
     } finally {
       waitingForWrite.delete(token);
     }
-    const tooLarge = () => new WebhookTooLargeError(redactSecrets(`${method} ${shown}: answer is larger than ${this.#maxBodyBytes} bytes`));
-    let text: string;
-    try {
-      text = await this.#readBody(response.headers['content-length'], response.body, tooLarge);
-    } catch (error) {
-      if (error instanceof WebhookTooLargeError) throw error;
-      throw new WebhookTransportError(redactSecrets(`${method} ${shown}: ${(error as Error).message}`));
-    }
-    const contentType = String(response.headers['content-type'] ?? '');
-    const location = REDIRECT_STATUSES.has(response.statusCode) ? response.headers['location'] : undefined;
+    const contentType = String(answer.headers['content-type'] ?? '');
+    const location = REDIRECT_STATUSES.has(answer.status) ? answer.headers['location'] : undefined;
     return {
-      status: response.statusCode,
+      status: answer.status,
       contentType,
-      body: text,
+      body: answer.body,
       url: shown,
       ...(typeof location === 'string' ? { location } : {}),
     };
   }
 
   /**
-   * The answer as text, refused past maxBodyBytes. With a Content-Length the HTTP framing bounds the body,
-   * so it is read whole (no per-chunk promises); a chunked one is counted as it comes.
+   * One request through the agent's dispatcher, the answer collected straight into a buffer (the
+   * `request()` API's stream and promises per answer cost more than the rest of a webhook), refused
+   * past maxBodyBytes as soon as its Content-Length or its bytes so far say so.
    */
-  async #readBody(contentLength: string | string[] | undefined, body: Dispatcher.ResponseData['body'], tooLarge: () => Error): Promise<string> {
-    const declared = typeof contentLength === 'string' ? Number(contentLength) : NaN;
-    if (declared > this.#maxBodyBytes) {
-      body.destroy();
-      throw tooLarge();
-    }
-    if (Number.isSafeInteger(declared)) return await body.text();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      if (size > this.#maxBodyBytes) {
-        body.destroy();
-        throw tooLarge();
-      }
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString('utf8');
+  #exchange(url: URL, method: HttpMethod, headers: Record<string, string>, body: string | undefined, tooLarge: () => Error): Promise<Answer> {
+    const maxBytes = this.#maxBodyBytes;
+    return new Promise<Answer>((resolve, reject) => {
+      let status = 0;
+      let answerHeaders: Answer['headers'] = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      this.#agent.dispatch({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method,
+        headers,
+        body,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+      }, {
+        onRequestStart() {},
+        onResponseStart(controller, statusCode, responseHeaders) {
+          status = statusCode;
+          answerHeaders = responseHeaders;
+          if (Number(responseHeaders['content-length']) > maxBytes) controller.abort(tooLarge());
+        },
+        onResponseData(controller, chunk) {
+          size += chunk.length;
+          if (size > maxBytes) controller.abort(tooLarge());
+          else chunks.push(chunk);
+        },
+        onResponseEnd() {
+          resolve({ status, headers: answerHeaders, body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') });
+        },
+        onResponseError(_controller, error) {
+          reject(error);
+        },
+      });
+    });
   }
 
   async close(): Promise<void> {

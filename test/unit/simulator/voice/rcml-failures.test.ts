@@ -26,11 +26,12 @@ async function runAnswered(prefix: string, extra: Record<string, string> = {}) {
 }
 
 describe('an answered call whose RCML cannot be fetched or run completes, with the error in its notifications (as on Twilio)', () => {
-  const cases: [string, string | { status: number; body: string; contentType?: string }, number, RegExp][] = [
+  const cases: [string, string | { status: number; body: string; contentType?: string; headers?: Record<string, string> }, number, RegExp][] = [
     ['not XML', 'this is <not xml', 12100, /not well-formed XML/],
     ['an empty answer', '', 12100, /empty/],
     ['a root other than Response', '<?xml version="1.0"?><Document><Say>Hi</Say></Document>', 12100, /root element must be <Response>/],
-    ['a document over 64 KiB', rcml(`<Say>${'a'.repeat(70_000)}</Say>`), 11750, /larger than/],
+    ['a document over 64 KiB (chunked, counted as it comes)', rcml(`<Say>${'a'.repeat(70_000)}</Say>`), 11750, /answer is larger than/],
+    ['a document over 64 KiB (refused on its Content-Length)', { status: 200, body: rcml(`<Say>${'a'.repeat(70_000)}</Say>`), headers: { 'content-length': String(Buffer.byteLength(rcml(`<Say>${'a'.repeat(70_000)}</Say>`))) } }, 11750, /answer is larger than/],
     ['an HTTP error', { status: 500, body: 'boom' }, 11200, /answered HTTP 500/],
     ['a JSON answer', { status: 200, body: '{"say":"hi"}', contentType: 'application/json' }, 12300, /Content-Type "application\/json"/],
   ];
