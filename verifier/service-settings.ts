@@ -178,6 +178,21 @@ export function applySettings(current: ServiceSettings, form: Form): ServiceSett
 
 /** The settings in a stored row (older rows, or ones missing a newer key, read as the defaults). */
 export function settingsFromJson(json: string | null | undefined): ServiceSettings {
+  const key = json ?? '';
+  let settings = parsedSettings.get(key);
+  if (!settings) {
+    // A few distinct values at most (one per service): parsed once each, shared frozen.
+    if (parsedSettings.size >= PARSED_SETTINGS_MAX) parsedSettings.clear();
+    settings = deepFreeze(parseSettings(json));
+    parsedSettings.set(key, settings);
+  }
+  return settings;
+}
+
+const PARSED_SETTINGS_MAX = 1_000;
+const parsedSettings = new Map<string, ServiceSettings>();
+
+function parseSettings(json: string | null | undefined): ServiceSettings {
   const stored = (json ? JSON.parse(json) : {}) as Partial<ServiceSettings>;
   const d = DEFAULT_SERVICE_SETTINGS;
   return {
@@ -188,6 +203,14 @@ export function settingsFromJson(json: string | null | undefined): ServiceSettin
     whatsapp: { ...d.whatsapp, ...stored.whatsapp },
     passkeys: { ...d.passkeys, ...stored.passkeys, relyingParty: { ...d.passkeys.relyingParty, ...stored.passkeys?.relyingParty } },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The settings' fields of Twilio's service resource, in its snake_case shape. */

@@ -1,4 +1,6 @@
 import { settingsFromJson } from '../../service-settings';
+import type { Service } from '../service-repository';
+import type { Verification } from '../verification-repository';
 
 /** SQLite keeps booleans as 0/1: these columns come back as booleans (and a service's settings as their JSON). */
 const booleans = ['psd2Enabled', 'doNotShareWarningEnabled', 'customCodeEnabled', 'customCode', 'hasWebhooks', 'serviceListens'] as const;
@@ -44,3 +46,14 @@ export const changedAttemptColumns = `${attemptColumns}, COALESCE((SELECT s.stat
   FROM services s WHERE s.sid = attempts.service_sid), 0) AS "serviceListens"`;
 /** A verification and its service in one row: the service's properties under `service.`. */
 export const verificationWithServiceColumns = `${columns(VERIFICATION, 'v')}, ${columns(SERVICE, 's', 'service.')}, ${hasWebhooks('s')} AS "service.hasWebhooks"`;
+const SERVICE_ALIASES = [...Object.values(SERVICE), 'hasWebhooks'].map((name) => [`service.${name}`, name] as const);
+const VERIFICATION_NAMES = Object.values(VERIFICATION);
+
+/** The two records of a `verificationWithServiceColumns` row. */
+export function splitVerificationWithService(row: Record<string, unknown>): { verification: Verification; service: Service } {
+  const verification: Record<string, unknown> = {};
+  const service: Record<string, unknown> = {};
+  for (const name of VERIFICATION_NAMES) verification[name] = row[name];
+  for (const [alias, name] of SERVICE_ALIASES) service[name] = row[alias];
+  return { verification: withBooleans<Verification>(verification), service: withBooleans<Service>(service) };
+}

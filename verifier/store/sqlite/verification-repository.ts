@@ -1,7 +1,7 @@
 import { statementCache, type SqliteDatabase } from '../../../gateway/storage/sqlite';
 import type { Service } from '../service-repository';
 import type { SendChanges, Verification, VerificationRepository, VerificationStatus } from '../verification-repository';
-import { verificationColumns, verificationWithServiceColumns, withBooleans } from './rows';
+import { splitVerificationWithService, verificationColumns, verificationWithServiceColumns, withBooleans } from './rows';
 
 const verificationOf = (row: unknown) => withBooleans<Verification | undefined>(row);
 
@@ -32,14 +32,7 @@ export class SqliteVerificationRepository implements VerificationRepository {
   async withService(sid: string): Promise<{ verification: Verification; service: Service } | undefined> {
     const row = this.#sql(`SELECT ${verificationWithServiceColumns} FROM verifications v JOIN services s ON s.sid = v.service_sid
       WHERE v.sid = ?`).get(sid) as Record<string, unknown> | undefined;
-    if (!row) return undefined;
-    const verification: Record<string, unknown> = {};
-    const service: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(row)) {
-      if (key.startsWith('service.')) service[key.slice('service.'.length)] = value;
-      else verification[key] = value;
-    }
-    return { verification: withBooleans<Verification>(verification), service: withBooleans<Service>(service) };
+    return row && splitVerificationWithService(row);
   }
 
   async pendingFor(serviceSid: string, to: string, pageSession: string | null): Promise<Verification | undefined> {
