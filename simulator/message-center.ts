@@ -25,6 +25,7 @@ import { readMessageTimes, smppTime, type MessageTimes } from './smsc/smpp-time'
 import { PendingOperations } from './smsc/pending-operations';
 import { newMessageSid, newPartId } from './message-ids';
 import type { NetworkEventSink } from './console/event-sink';
+import { withoutPlus } from './numbers';
 
 export interface MessageCenterDeps {
   store: MessageStore;
@@ -460,10 +461,6 @@ const MAX_CONVERSATIONS = 10_000;
 /** A handset and the address it talks with, written the same from either side (`+` optional). */
 function conversationKey(handset: string, address: string): string {
   return `${withoutPlus(handset)}|${withoutPlus(address)}`;
-}
-
-function withoutPlus(address: string): string {
-  return address.startsWith('+') ? address.slice(1) : address;
 }
 
 const NO_PARTS: readonly Segment[] = Object.freeze([]);

@@ -19,3 +19,8 @@ export function parseHandsetNumber(raw: string): string | undefined {
   const match = /^\+?(\d{3,15})$/.exec(decodeURIComponent(raw).trim());
   return match ? `+${match[1]}` : undefined;
 }
+
+/** An address without its leading '+', as SMPP carries numbers. */
+export function withoutPlus(address: string): string {
+  return address.startsWith('+') ? address.slice(1) : address;
+}

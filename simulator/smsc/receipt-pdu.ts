@@ -2,6 +2,7 @@ import { ESM_CLASS } from '../../gateway/smpp';
 import { formatReceipt, statForState } from '../../gateway/receipt';
 import { encodeGsm7, gsm7CharSeptets } from '../../gateway/text';
 import type { Segment } from '../store/message-store';
+import { withoutPlus } from '../numbers';
 
 const NETWORK_TYPE_GSM = 3;
 
@@ -17,16 +18,15 @@ export function receiptPdu(segment: Segment): Record<string, unknown> {
     doneDate: new Date(segment.doneAt ?? segment.submittedAt),
     stat: statForState(segment.state),
     err: segment.errorCode,
-    // formatReceipt quotes 20 characters: only those need to be made safe.
-    text: gsm7Safe(Array.from(segment.body.slice(0, 40)).slice(0, 20).join('')),
+    text: quotedText(segment.body),
   });
   const fields: Record<string, unknown> = {
     source_addr_ton: 1,
     source_addr_npi: 1,
-    source_addr: segment.destination.replace(/^\+/, ''),
+    source_addr: withoutPlus(segment.destination),
     dest_addr_ton: /^\+?\d+$/.test(segment.source) ? 1 : 5,
     dest_addr_npi: 1,
-    destination_addr: segment.source.replace(/^\+/, ''),
+    destination_addr: withoutPlus(segment.source),
     esm_class: ESM_CLASS.DELIVERY_RECEIPT,
     // The whole receipt is GSM 03.38, as its data_coding 0 says ('@' and '€' included).
     data_coding: 0,
@@ -43,9 +43,15 @@ export function receiptPdu(segment: Segment): Record<string, unknown> {
   return fields;
 }
 
-/** The message's text as the receipt quotes it: characters GSM 03.38 cannot carry become '?'. */
-function gsm7Safe(text: string): string {
-  let safe = '';
-  for (const char of text) safe += gsm7CharSeptets(char) === undefined ? '?' : char;
-  return safe;
+/** The 20 characters of the message's text a receipt quotes (formatReceipt's text:), those GSM 03.38 cannot carry as '?'. */
+function quotedText(body: string): string {
+  let quoted = '';
+  let count = 0;
+  for (const char of body) {
+    if (count++ === QUOTED_CHARACTERS) break;
+    quoted += gsm7CharSeptets(char) === undefined ? '?' : char;
+  }
+  return quoted;
 }
+
+const QUOTED_CHARACTERS = 20;
