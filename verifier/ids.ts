@@ -16,15 +16,6 @@ export function newSid(prefix: SidPrefix): string {
   return `${prefix}${Date.now().toString(16).padStart(11, '0').slice(-11)}${randomHex(11).slice(0, 21)}`;
 }
 
-/**
- * A SID for a row written on the hot path (a verification, an attempt): its first 12 hex digits are the
- * time `now` (ms), the other 20 random. A turn's inserts then share the last page of the SID's index (and
- * of the indexes that lead with it) instead of writing a random page each. 80 random bits stay unguessable.
- */
-export function newTimeOrderedSid(prefix: SidPrefix, now: number): string {
-  return `${prefix}${Math.max(0, Math.floor(now)).toString(16).padStart(12, '0').slice(-12)}${randomHex(10)}`;
-}
-
 const SID_BODY = /^[0-9a-f]{32}$/;
 
 export function isSid(value: string, prefix: string): boolean {

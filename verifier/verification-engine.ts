@@ -7,7 +7,7 @@ import { CodeBook } from './codes';
 import type { DeliveryTracker } from './delivery-tracker';
 import { VerifyError } from './errors';
 import type { VerificationEvents } from './events/verification-events';
-import { newTimeOrderedSid } from './ids';
+import { newSid } from './ids';
 import type { MessageRenderer, VoiceScript } from './message-renderer';
 import { parseE164 } from './phone';
 import type { Attempt } from './store/attempt-repository';
@@ -117,7 +117,7 @@ export class VerificationEngine {
         await tx.verifications.insert(verification);
         await abuse.recordStart(tx, verification);
       }
-      const attemptSid = newTimeOrderedSid('VL', now);
+      const attemptSid = newSid('VL');
       const payload: AttemptReference = { verificationSid: verification.sid, attemptSid };
       if (input.customCode !== undefined) payload.sealedCode = codes.seal(input.customCode);
       if (Object.keys(options).length > 0) payload.options = options;
@@ -280,7 +280,7 @@ export class VerificationEngine {
 
   #newVerification(service: Service, input: StartInput, to: string, channel: Verification['channel'], locale: string | null, now: number): Verification {
     const { codes } = this.#deps;
-    const sid = newTimeOrderedSid('VE', now);
+    const sid = newSid('VE');
     const nonce = input.customCode === undefined ? codes.newNonce() : null;
     const code = nonce ? codes.derive(nonce, service.codeLength) : input.customCode!;
     return {
