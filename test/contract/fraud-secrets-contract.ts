@@ -14,21 +14,24 @@ export function describeFraudContract(open: OpenStorage): void {
       await Promise.all(Array.from({ length: 100 }, (_, i) => fraud.count(KEY, 10 + (i % 2), i % 10 === 0 ? 'approvals' : 'starts')));
       await fraud.count({ ...KEY, origin: 'page' }, 11, 'starts');
       await fraud.count(KEY, 5, 'starts');
-      expect(await fraud.activity(KEY, 10)).toEqual({ starts: 90, approvals: 10 });
-      expect(await fraud.activity(KEY, 11)).toEqual({ starts: 50, approvals: 0 });
-      expect(await fraud.activity({ ...KEY, prefix: '+49152' }, 0)).toEqual({ starts: 0, approvals: 0 });
+      expect(await fraud.standing(KEY, 10, T0)).toEqual({ starts: 90, approvals: 10, blocked: null });
+      expect(await fraud.standing(KEY, 11, T0)).toEqual({ starts: 50, approvals: 0, blocked: null });
+      expect(await fraud.standing({ ...KEY, prefix: '+49152' }, 0, T0)).toEqual({ starts: 0, approvals: 0, blocked: null });
       expect(await fraud.prune(10)).toBe(1);
-      expect(await fraud.activity(KEY, 0)).toEqual({ starts: 90, approvals: 10 });
+      expect(await fraud.standing(KEY, 0, T0)).toEqual({ starts: 90, approvals: 10, blocked: null });
     });
 
     it('blocks a key until its time, per service and origin, a later block replacing an earlier one', async () => {
       const { fraud } = s.storage;
       await fraud.block(KEY, 'pumping', T0 + 100, T0);
-      expect(await fraud.blocked(KEY, T0 + 99)).toEqual({ reason: 'pumping' });
-      expect(await fraud.blocked(KEY, T0 + 100)).toBeUndefined();
-      expect(await fraud.blocked({ ...KEY, origin: 'page' }, T0)).toBeUndefined();
+      await fraud.count(KEY, 3, 'starts');
+      expect(await fraud.standing(KEY, 0, T0 + 99)).toEqual({ starts: 1, approvals: 0, blocked: 'pumping' });
+      // No counted bucket in the window: still one answer, with the block.
+      expect(await fraud.standing(KEY, 4, T0 + 99)).toEqual({ starts: 0, approvals: 0, blocked: 'pumping' });
+      expect((await fraud.standing(KEY, 0, T0 + 100)).blocked).toBeNull();
+      expect(await fraud.standing({ ...KEY, origin: 'page' }, 0, T0)).toEqual({ starts: 0, approvals: 0, blocked: null });
       await fraud.block(KEY, 'again', T0 + 500, T0 + 200);
-      expect(await fraud.blocked(KEY, T0 + 300)).toEqual({ reason: 'again' });
+      expect((await fraud.standing(KEY, 0, T0 + 300)).blocked).toBe('again');
     });
   });
 }

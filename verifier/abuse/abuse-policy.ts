@@ -108,9 +108,9 @@ export class AbusePolicy {
    */
   async #fraudGuard({ fraud }: Pick<VerifierStorage, 'fraud'>, key: FraudKey, now: number): Promise<VerifyError | undefined> {
     const guard = this.settings.fraudGuard;
-    if (await fraud.blocked(key, now)) return new VerifyError('DELIVERY_BLOCKED');
+    const { starts, approvals, blocked } = await fraud.standing(key, this.#bucket(now - guard.windowMs) + 1, now);
+    if (blocked !== null) return new VerifyError('DELIVERY_BLOCKED');
     await this.#prune(fraud, now);
-    const { starts, approvals } = await fraud.activity(key, this.#bucket(now - guard.windowMs) + 1);
     if (starts < guard.minStarts || approvals / starts >= guard.minApprovalRatio) return undefined;
     await fraud.block(key, `fraud guard: ${starts} starts, ${approvals} approvals`, now + guard.blockMs, now);
     return new VerifyError('DELIVERY_BLOCKED');

@@ -1,5 +1,5 @@
 import { execute, query, type PgQueryable } from '../../../gateway/storage/postgres';
-import type { FraudKey, FraudRepository } from '../fraud-repository';
+import type { FraudKey, FraudRepository, FraudStanding } from '../fraud-repository';
 
 export class PostgresFraudRepository implements FraudRepository {
   readonly #db: PgQueryable;
@@ -16,11 +16,12 @@ export class PostgresFraudRepository implements FraudRepository {
     [key.serviceSid, key.origin, key.prefix, bucket, starts, approvals]);
   }
 
-  async activity(key: FraudKey, fromBucket: number): Promise<{ starts: number; approvals: number }> {
+  async standing(key: FraudKey, fromBucket: number, now: number): Promise<FraudStanding> {
     // SUM of INTEGER is a BIGINT: read as a number (gateway/storage/postgres.ts).
-    return (await query<{ starts: number; approvals: number }>(this.#db, `SELECT COALESCE(SUM(starts), 0)::bigint AS starts,
-      COALESCE(SUM(approvals), 0)::bigint AS approvals FROM fraud_counters WHERE service_sid = $1 AND origin = $2 AND prefix = $3 AND bucket >= $4`,
-    [key.serviceSid, key.origin, key.prefix, fromBucket]))[0]!;
+    return (await query<FraudStanding>(this.#db, `SELECT COALESCE(SUM(starts), 0)::bigint AS starts, COALESCE(SUM(approvals), 0)::bigint AS approvals,
+      (SELECT reason FROM fraud_blocks b WHERE b.service_sid = $1 AND b.origin = $2 AND b.prefix = $3 AND b.until > $5) AS blocked
+      FROM fraud_counters WHERE service_sid = $1 AND origin = $2 AND prefix = $3 AND bucket >= $4`,
+    [key.serviceSid, key.origin, key.prefix, fromBucket, now]))[0]!;
   }
 
   async prune(beforeBucket: number): Promise<number> {
@@ -33,8 +34,4 @@ export class PostgresFraudRepository implements FraudRepository {
     [key.serviceSid, key.origin, key.prefix, reason, until, now]);
   }
 
-  async blocked(key: FraudKey, now: number): Promise<{ reason: string } | undefined> {
-    return (await query<{ reason: string }>(this.#db, 'SELECT reason FROM fraud_blocks WHERE service_sid = $1 AND origin = $2 AND prefix = $3 AND until > $4',
-      [key.serviceSid, key.origin, key.prefix, now]))[0];
-  }
 }

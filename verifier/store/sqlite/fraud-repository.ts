@@ -1,5 +1,5 @@
 import { statementCache, type SqliteDatabase } from '../../../gateway/storage/sqlite';
-import type { FraudKey, FraudRepository } from '../fraud-repository';
+import type { FraudKey, FraudRepository, FraudStanding } from '../fraud-repository';
 
 export class SqliteFraudRepository implements FraudRepository {
   readonly #sql: ReturnType<typeof statementCache>;
@@ -15,9 +15,11 @@ export class SqliteFraudRepository implements FraudRepository {
       .run(key.serviceSid, key.origin, key.prefix, bucket, starts, approvals);
   }
 
-  async activity(key: FraudKey, fromBucket: number): Promise<{ starts: number; approvals: number }> {
-    return this.#sql(`SELECT COALESCE(SUM(starts), 0) AS starts, COALESCE(SUM(approvals), 0) AS approvals FROM fraud_counters
-      WHERE service_sid = ? AND origin = ? AND prefix = ? AND bucket >= ?`).get(key.serviceSid, key.origin, key.prefix, fromBucket) as { starts: number; approvals: number };
+  async standing(key: FraudKey, fromBucket: number, now: number): Promise<FraudStanding> {
+    return this.#sql(`SELECT COALESCE(SUM(starts), 0) AS starts, COALESCE(SUM(approvals), 0) AS approvals,
+      (SELECT reason FROM fraud_blocks b WHERE b.service_sid = @serviceSid AND b.origin = @origin AND b.prefix = @prefix AND b.until > @now) AS blocked
+      FROM fraud_counters WHERE service_sid = @serviceSid AND origin = @origin AND prefix = @prefix AND bucket >= @fromBucket`)
+      .get({ serviceSid: key.serviceSid, origin: key.origin, prefix: key.prefix, fromBucket, now }) as FraudStanding;
   }
 
   async prune(beforeBucket: number): Promise<number> {
@@ -29,8 +31,4 @@ export class SqliteFraudRepository implements FraudRepository {
       .run(key.serviceSid, key.origin, key.prefix, reason, until, now);
   }
 
-  async blocked(key: FraudKey, now: number): Promise<{ reason: string } | undefined> {
-    return this.#sql('SELECT reason FROM fraud_blocks WHERE service_sid = ? AND origin = ? AND prefix = ? AND until > ?')
-      .get(key.serviceSid, key.origin, key.prefix, now) as { reason: string } | undefined;
-  }
 }
