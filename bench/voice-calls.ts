@@ -3,8 +3,14 @@
  * REST create → ring (call.incoming) → answer → RCML fetch → Say → Hangup →
  * call.ended, with 50 calls in flight, next to a bare server doing the same
  * wire steps (see servers/bare-voice-server.ts), each in its own process.
+ * Besides the rates, the CPU time each process spends per call: on a shared
+ * machine it is steadier than the rate, and it shows which side sets the pace.
+ *
+ * Env: BENCH_CALLS (per run, default 2000), BENCH_ROUNDS (default 3),
+ * BENCH_CPU_PROF=DIR (the server children write V8 CPU profiles there).
  */
 import http from 'node:http';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import WebSocket from 'ws';
@@ -48,7 +54,17 @@ async function connectHandsets(port: number, onEnded: (callSid: string, status: 
   return sockets;
 }
 
-async function measure(server: ChildServer, calls: number, rcmlUrl: string): Promise<number> {
+interface Sample {
+  rate: number;
+  /** CPU time per call of this (client) process and of the server, in µs. */
+  clientUs: number;
+  serverUs: number;
+  /** CPU time over wall time, 100% = one core. */
+  clientBusy: number;
+  serverBusy: number;
+}
+
+async function measure(server: ChildServer, calls: number, rcmlUrl: string): Promise<Sample> {
   const waiting = new Map<string, () => void>();
   const early = new Set<string>();
   let failed = 0;
@@ -61,6 +77,8 @@ async function measure(server: ChildServer, calls: number, rcmlUrl: string): Pro
   const agent = new Agent({ connections: IN_FLIGHT });
   try {
     let next = 0;
+    const clientCpuAtStart = process.cpuUsage();
+    const serverCpuAtStart = server.cpuTimeMs() ?? NaN;
     const started = performance.now();
     await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
       while (next < calls) {
@@ -79,8 +97,18 @@ async function measure(server: ChildServer, calls: number, rcmlUrl: string): Pro
         });
       }
     }));
+    const elapsedMs = performance.now() - started;
+    const serverCpuMs = (server.cpuTimeMs() ?? NaN) - serverCpuAtStart;
+    const clientCpu = process.cpuUsage(clientCpuAtStart);
+    const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
     if (failed > 0) throw new Error(`${failed} calls did not complete`);
-    return (calls / (performance.now() - started)) * 1000;
+    return {
+      rate: (calls / elapsedMs) * 1000,
+      clientUs: (clientCpuMs * 1000) / calls,
+      serverUs: (serverCpuMs * 1000) / calls,
+      clientBusy: clientCpuMs / elapsedMs,
+      serverBusy: serverCpuMs / elapsedMs,
+    };
   } finally {
     await agent.close();
     for (const socket of sockets) socket.terminate();
@@ -90,15 +118,25 @@ async function measure(server: ChildServer, calls: number, rcmlUrl: string): Pro
 export async function run(): Promise<BenchResult> {
   const calls = envInt('BENCH_CALLS', 2_000);
   const rounds = envInt('BENCH_ROUNDS', 3);
+  const profileDir = process.env['BENCH_CPU_PROF'] ? path.resolve(process.env['BENCH_CPU_PROF']) : undefined;
   const rcml = await rcmlServer();
-  const subject: number[] = [];
-  const reference: number[] = [];
+  const sides = [
+    { side: 'bare', label: 'bare-voice', entry: 'bench/servers/bare-voice-server.ts', samples: [] as Sample[] },
+    { side: 'verigate', label: 'voice', entry: 'bench/servers/voice-simulator-server.ts', samples: [] as Sample[] },
+  ];
   try {
-    for (let round = 0; round < rounds; round++) {
-      for (const [entry, into] of [['bench/servers/bare-voice-server.ts', reference], ['bench/servers/voice-simulator-server.ts', subject]] as const) {
-        const server = await startChildServer({ entry, label: entry.includes('bare') ? 'bare-voice' : 'voice' });
+    for (let round = 1; round <= rounds; round++) {
+      for (const spec of sides) {
+        const server = await startChildServer({
+          entry: spec.entry,
+          label: spec.label,
+          nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, `${spec.label}-round${round}`)}`] : [],
+        });
         try {
-          into.push(await measure(server, calls, rcml.url));
+          const sample = await measure(server, calls, rcml.url);
+          spec.samples.push(sample);
+          console.log(`  round ${round}/${rounds}  ${spec.side.padEnd(8)}  ${Math.round(sample.rate).toString().padStart(5)} calls/s  ` +
+            `server ${sample.serverUs.toFixed(0)} µs/call (${percent(sample.serverBusy)} busy), client ${sample.clientUs.toFixed(0)} µs/call (${percent(sample.clientBusy)})`);
         } finally {
           await server.stop();
         }
@@ -107,9 +145,17 @@ export async function run(): Promise<BenchResult> {
   } finally {
     await rcml.close();
   }
-  const ref = median(reference);
-  const sub = median(subject);
+  const of = (samples: Sample[], pick: (s: Sample) => number) => median(samples.map(pick));
+  const ref = of(sides[0]!.samples, (s) => s.rate);
+  const sub = of(sides[1]!.samples, (s) => s.rate);
   console.log(`voice: bare ${Math.round(ref)} calls/s, verigate ${Math.round(sub)} calls/s`);
+  const cpuTable = markdownTable(['side', 'client CPU µs/call', 'server CPU µs/call', 'client busy', 'server busy'], sides.map(({ side, samples }) => [
+    side,
+    of(samples, (s) => s.clientUs).toFixed(0),
+    of(samples, (s) => s.serverUs).toFixed(0),
+    percent(of(samples, (s) => s.clientBusy)),
+    percent(of(samples, (s) => s.serverBusy)),
+  ]));
   return {
     title: 'Voice calls',
     markdown: [
@@ -122,7 +168,17 @@ export async function run(): Promise<BenchResult> {
       '  process. A call counts when its handset gets `call.ended` with status `completed`.',
       '- **Reference**: a bare fastify + WebSocket server doing the same wire steps (POST, call.incoming, answer, one RCML',
       '  fetch, call.say, call.ended) with no call records, state machine, signatures or RCML parsing.',
-      `- ${rounds} rounds alternated, medians shown. Measured on: ${machineLine()}.`,
+      `- ${rounds} rounds alternated, medians shown; each run in a fresh server process (no warm-up). Goal: at least 80% of the bare server.`,
+      `- Measured on: ${machineLine()}.`,
+      '',
+      'Where the time goes (medians; CPU time of each process over a run, divided by its calls; "busy" is CPU time over',
+      'wall time, 100% = one core; the client process also runs the RCML server). The side near 100% sets the pace.',
+      '',
+      cpuTable,
     ].join('\n'),
   };
+}
+
+function percent(value: number): string {
+  return Number.isFinite(value) ? `${Math.round(value * 100)}%` : '?';
 }
