@@ -25,8 +25,26 @@ export function parseBasicAuth(header: string | undefined): { user: string; pass
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** Whether the header carries this account's SID and auth token (both compared in constant time). */
+/** Per credentials object: the SHA-256 of its canonical header, `Basic base64(sid:token)`. */
+const canonicalHeaders = new WeakMap<AccountCredentials, { accountSid: string; authToken: string; digest: Buffer }>();
+
+function canonicalDigest(credentials: AccountCredentials): Buffer {
+  const known = canonicalHeaders.get(credentials);
+  if (known && known.accountSid === credentials.accountSid && known.authToken === credentials.authToken) return known.digest;
+  const header = `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString('base64')}`;
+  const digest = hash('sha256', header, 'buffer');
+  canonicalHeaders.set(credentials, { accountSid: credentials.accountSid, authToken: credentials.authToken, digest });
+  return digest;
+}
+
+/**
+ * Whether the header carries this account's SID and auth token (both compared in constant time). The header
+ * clients send, byte for byte the canonical one, costs one hash and a constant-time compare; any other form
+ * (another case, spaces, or wrong) is parsed and its parts compared.
+ */
 export function basicAuthMatches(header: string | undefined, credentials: AccountCredentials): boolean {
+  if (header === undefined) return false;
+  if (timingSafeEqual(hash('sha256', header, 'buffer'), canonicalDigest(credentials))) return true;
   const given = parseBasicAuth(header);
   if (!given) return false;
   const sidOk = secretsEqual(given.user, credentials.accountSid);

@@ -48,15 +48,19 @@ export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
 
   // A refused WebSocket upgrade (wrong credentials, bad number) has left Node's HTTP handling: close it once answered.
-  app.addHook('onResponse', async (request) => {
+  // Hooks on every request take a callback rather than return a promise: one less promise and tick per request.
+  app.addHook('onResponse', (request, _reply, done) => {
     if (request.headers.upgrade) request.raw.socket.end();
+    done();
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   deps.console?.registerPages(app);
 
   app.register(async (api) => {
-    api.addHook('onRequest', async (request, reply) => authenticate(request, reply, deps.credentials, deps.console));
+    api.addHook('onRequest', (request, reply, done) => {
+      if (authenticate(request, reply, deps.credentials, deps.console)) done();
+    });
     registerControlRoutes(api, deps);
     registerHandsetSocket(api, deps);
     deps.voice?.register(api);
@@ -65,20 +69,24 @@ export function buildSimulatorHttp(deps: SimulatorHttpDeps): FastifyInstance {
   return app;
 }
 
-async function authenticate(request: FastifyRequest, reply: FastifyReply, credentials: AccountCredentials, webConsole?: SimulatorConsole): Promise<void> {
+/** Whether the request may go on; if not, it has been answered (403 or 401). */
+function authenticate(request: FastifyRequest, reply: FastifyReply, credentials: AccountCredentials, webConsole?: SimulatorConsole): boolean {
   // A browser's change from another site is refused even with credentials: cached Basic auth and cookies ride along.
-  if (webConsole?.refuses(request)) return sendError(reply, 403, 'cross-site request refused');
-  if (basicAuthMatches(request.headers.authorization, credentials)) return;
-  if (webConsole?.authorises(request)) return;
+  if (webConsole?.refuses(request)) {
+    sendError(reply, 403, 'cross-site request refused');
+    return false;
+  }
+  if (basicAuthMatches(request.headers.authorization, credentials)) return true;
+  if (webConsole?.authorises(request)) return true;
   // Browsers cannot set headers on a WebSocket upgrade, so the handset socket also takes the token in the query.
   const token = (request.query as Record<string, unknown> | undefined)?.['access_token'];
-  if (request.url.startsWith('/ws/') && typeof token === 'string' && secretsEqual(token, credentials.authToken)) return;
+  if (request.url.startsWith('/ws/') && typeof token === 'string' && secretsEqual(token, credentials.authToken)) return true;
   reply.header('WWW-Authenticate', 'Basic realm="verigate"');
   if (/^\/(restcomm\/2012-04-24|2010-04-01)\//.test(request.url)) {
     // The REST API answers as Twilio does, so Twilio and Restcomm clients read the code.
     reply.code(401).send(twilioErrorBody(20003, 'Authentication Error - invalid username or password', 401));
-    return reply;
+    return false;
   }
   sendError(reply, 401, 'missing or wrong credentials: use HTTP Basic auth with the account SID and auth token');
-  return reply;
+  return false;
 }

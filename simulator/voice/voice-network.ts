@@ -102,10 +102,11 @@ export class VoiceNetwork {
     this.#registerInspection(app);
     void app.register(async (scope) => {
       await scope.register(formbody, { bodyLimit: 1 << 20 });
-      scope.addHook('onSend', async (request, reply, payload) => {
-        if (typeof payload !== 'string' || !payload.startsWith('{') || !wantsRestcommXml(request)) return payload;
+      // A callback, not a promise: it runs on every answer of the REST API.
+      scope.addHook('onSend', (request, reply, payload, done) => {
+        if (typeof payload !== 'string' || !payload.startsWith('{') || !wantsRestcommXml(request)) return done(null, payload);
         reply.type('application/xml; charset=utf-8');
-        return toRestcommXml(JSON.parse(payload) as Record<string, unknown>);
+        done(null, toRestcommXml(JSON.parse(payload) as Record<string, unknown>));
       });
       scope.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
         if (error instanceof VoiceApiError) return reply.code(error.httpStatus).send(error.toJSON());
