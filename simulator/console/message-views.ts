@@ -17,9 +17,9 @@ export const MAX_MESSAGE_VIEWS = 50_000;
  * up to date from what the message center hands over, so that a change is
  * rendered without reading the store again. Lean on purpose: under load a copy
  * lives as long as a receipt takes, tens of thousands at a time. So a copy is
- * the records the message center handed over (already built, most of them
- * still referenced by the SMSC until the receipt goes out), replaced by a
- * changed copy on a change, and nothing is serialised before a frame needs it.
+ * the records the message center handed over (already built: nothing is
+ * copied or serialised to keep them), replaced by a changed copy on a change,
+ * and rendered only when a frame needs them.
  * A message is let go once nothing more is due for it (every part finished,
  * no receipt pending, an MO sent or failed); a rarer change after that (a
  * handset that connects later and receives it) is read from the store by the
