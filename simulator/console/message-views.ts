@@ -76,13 +76,17 @@ export class MessageViews {
   }
 
   /**
-   * Back within the bound, the newest of `added` (in the order they were added) going first. Called after
-   * each flush: between two, the bound is passed by at most one interval's new messages.
+   * Back within the bound, the newest of `added` (in the order they were added) going first, then (copies
+   * remade by rewrites) the oldest. Called after each flush: between two, the bound is passed by at most one
+   * interval's new copies.
    */
   bound(added: Iterable<string>): void {
     if (this.#byMessage.size <= this.#max) return;
-    const newestFirst = [...added].reverse();
-    for (const id of newestFirst) {
+    for (const id of [...added].reverse()) {
+      if (this.#byMessage.size <= this.#max) return;
+      this.#drop(id);
+    }
+    for (const id of this.#byMessage.keys()) {
       if (this.#byMessage.size <= this.#max) return;
       this.#drop(id);
     }

@@ -82,7 +82,7 @@ describe("the console's copy of a message", () => {
     expect(views.pushed('SM0123', 1)).toBe(false);
   });
 
-  it('goes back within its bound when asked, the newest added going first', () => {
+  it('goes back within its bound when asked, the newest added going first, then the oldest', () => {
     const views = new MessageViews(2);
     for (const id of ['SM1', 'SM2', 'SM3', 'SM4']) views.add(message({ id }), [part({ messageId: `p-${id}`, assembledInto: id })]);
     views.bound(['SM3', 'SM4']);
@@ -91,5 +91,11 @@ describe("the console's copy of a message", () => {
     expect(views.finishPart(part({ messageId: 'p-SM3' }))).toBeUndefined();
     expect(rendered(views, 'SM1')).toBeDefined();
     expect(views.finishPart(part({ messageId: 'p-SM2' }))).toBe('SM2');
+    // Copies remade outside the new ones (rewrites of messages let go) are bounded too: the oldest go then.
+    for (const id of ['SM5', 'SM6']) views.add(message({ id }), [part({ messageId: `p-${id}`, assembledInto: id })]);
+    views.bound([]);
+    expect(views.size).toBe(2);
+    expect([views.get('SM1'), views.get('SM2')]).toEqual([undefined, undefined]);
+    expect(views.get('SM6')).toBeDefined();
   });
 });
