@@ -34,6 +34,19 @@ type ToPrimary =
 
 const isMessage = (value: unknown): value is { type: string } => typeof (value as { type?: unknown } | null)?.type === 'string';
 
+/**
+ * Sends unless the other side's channel has closed (a worker that died, a primary that is gone): a send on a
+ * closed channel would be an 'error' event nobody handles. What it carried is then moot, or times out.
+ */
+function sendToWorker(worker: Worker, message: ToWorker): void {
+  if (worker.isConnected()) worker.send(message, undefined, () => undefined);
+}
+
+function sendToPrimary(message: ToPrimary, done?: () => void): void {
+  if (process.connected) process.send!(message, undefined, undefined, () => done?.());
+  else done?.();
+}
+
 /** A worker that fails to start is not replaced at once: the pause doubles from here up to RESTART_MAX_MS. */
 const RESTART_MIN_MS = 250;
 const RESTART_MAX_MS = 30_000;
@@ -97,7 +110,7 @@ export async function startVerifierCluster(config: Config, logger: Logger, route
         pendingMetrics.delete(id);
         resolve(metrics);
       });
-      worker.send({ type: 'verigate:local-metrics?', id } satisfies ToWorker);
+      sendToWorker(worker, { type: 'verigate:local-metrics?', id });
     })));
     return AggregatorRegistry.aggregate([...parts, await registry.getMetricsAsJSON()]).metrics();
   };
@@ -110,7 +123,7 @@ export async function startVerifierCluster(config: Config, logger: Logger, route
       const m = message as ToPrimary;
       switch (m.type) {
         case 'verigate:hello':
-          worker.send({ type: 'verigate:start', slot, config, routes } satisfies ToWorker);
+          sendToWorker(worker, { type: 'verigate:start', slot, config, routes });
           break;
         case 'verigate:ready':
           ready.set(slot, worker);
@@ -124,8 +137,8 @@ export async function startVerifierCluster(config: Config, logger: Logger, route
           break;
         case 'verigate:metrics?':
           clusterMetrics().then(
-            (text) => worker.send({ type: 'verigate:metrics', id: m.id, text } satisfies ToWorker),
-            (error: Error) => worker.send({ type: 'verigate:metrics', id: m.id, error: error.message } satisfies ToWorker),
+            (text) => sendToWorker(worker, { type: 'verigate:metrics', id: m.id, text }),
+            (error: Error) => sendToWorker(worker, { type: 'verigate:metrics', id: m.id, error: error.message }),
           );
           break;
         case 'verigate:local-metrics':
@@ -189,10 +202,11 @@ class WorkerRegistry extends Registry {
   #next = 0;
 
   override metrics(): Promise<string> {
+    if (!process.connected) return Promise.reject(new Error('the first process, which gathers the metrics, is gone'));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
-      process.send!({ type: 'verigate:metrics?', id } satisfies ToPrimary);
+      sendToPrimary({ type: 'verigate:metrics?', id });
     });
   }
 
@@ -219,7 +233,7 @@ export function runVerifierWorker(): void {
     const m = message as ToWorker;
     if (m.type === 'verigate:local-metrics?') {
       const own = registry ? registry.getMetricsAsJSON() : Promise.resolve([]);
-      void own.then((metrics) => process.send!({ type: 'verigate:local-metrics', id: m.id, metrics } satisfies ToPrimary));
+      void own.then((metrics) => sendToPrimary({ type: 'verigate:local-metrics', id: m.id, metrics }));
     } else if (m.type === 'verigate:metrics') {
       registry?.answered(m.id, m.text, m.error);
     } else if (m.type === 'verigate:start') {
@@ -229,14 +243,14 @@ export function runVerifierWorker(): void {
       startVerifier(m.config, logger, m.routes, registry).then(
         (verifier) => {
           running = verifier;
-          process.send!({ type: 'verigate:ready', lines: verifier.lines, port: verifier.port } satisfies ToPrimary);
+          sendToPrimary({ type: 'verigate:ready', lines: verifier.lines, port: verifier.port });
         },
         (error: Error & { code?: string }) => {
           const message = error.code === 'EADDRINUSE' ? `port in use (${error.message})` : error.message;
-          process.send!({ type: 'verigate:failed', message, badConfig: error instanceof ConfigError } satisfies ToPrimary, () => process.exit(1));
+          sendToPrimary({ type: 'verigate:failed', message, badConfig: error instanceof ConfigError }, () => process.exit(1));
         },
       );
     }
   });
-  process.send!({ type: 'verigate:hello' } satisfies ToPrimary);
+  sendToPrimary({ type: 'verigate:hello' });
 }

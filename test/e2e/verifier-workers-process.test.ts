@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startSimulatorProcess, startStackProcess, startVerifierProcess, type CliProcess } from '../support/cli-process';
+import { runCli, startSimulatorProcess, type CliProcess } from '../support/cli-process';
 import { waitFor } from '../support/wait-for';
 
 const sid = 'AC' + '3c'.repeat(16);
@@ -62,6 +62,20 @@ const codeIn = (text: string | undefined) => /\b(\d{6})\b/.exec(text ?? '')?.[1]
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * `verigate COMMAND --workers 2 …` until its banner. Three processes each load the whole CLI first: on a loaded
+ * machine that takes longer than the 15 s the shared start helpers allow, so this waits up to 40 s.
+ */
+async function startWithWorkers(args: string[]): Promise<CliProcess> {
+  const [command, ...rest] = args;
+  const cli = runCli([command!, '--workers', '2', '--log-level', 'warn', ...rest], env);
+  await waitFor(`verigate ${command} --workers 2 to start`, () => /^Try:/m.test(cli.stdout()) || cli.child.exitCode !== null, 40_000).catch(() => cli.kill('SIGKILL'));
+  if (!/^Try:/m.test(cli.stdout())) throw new Error(`verigate ${command} --workers 2 did not start:\n${cli.stdout()}\n${cli.stderr()}`);
+  return cli;
+}
+
+const port = (cli: CliProcess, label: string) => Number(new RegExp(`${label}\\s+http://[\\d.]+:(\\d+)/`).exec(cli.stdout())![1]);
+
 describe('verigate verifier --workers 2 on one SQLite file', () => {
   let sim: CliProcess & { smppPort: number; httpPort: number };
   let cluster: CliProcess & { verifyPort: number };
@@ -79,12 +93,13 @@ describe('verigate verifier --workers 2 on one SQLite file', () => {
   beforeAll(async () => {
     sim = await startSimulatorProcess(['--receipt-delay', '0', '--receipt-routing', 'any'], env);
     // A window of 1 at 25 submits/s per bind: a burst leaves rows leased and in flight on each worker's link.
-    cluster = await startVerifierProcess(['--workers', '2', '--log-level', 'info', '--data', join(dir, 'verigate.db'), '--fraud-guard', 'off',
-      '--smpp', `smpp://verigate:verigate@127.0.0.1:${sim.smppPort}?window=1&tps=25`], env);
+    const started = await startWithWorkers(['verifier', '--verify-port', '0', '--log-level', 'info', '--data', join(dir, 'verigate.db'), '--fraud-guard', 'off',
+      '--smpp', `smpp://verigate:verigate@127.0.0.1:${sim.smppPort}?window=1&tps=25`]);
+    cluster = { ...started, verifyPort: port(started, 'Verify API') };
     const created = await post(cluster.verifyPort, '/v2/Services', { FriendlyName: 'Acme' });
     expect(created.status).toBe(201);
     service = String(created.body['sid']);
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.destroy()));
@@ -204,20 +219,21 @@ describe('verigate verifier --workers 2 on one SQLite file', () => {
 });
 
 describe('verigate start --workers 2', () => {
-  it('runs the simulator once and two verifier workers against it, and a code they send checks', { timeout: 40_000 }, async () => {
-    const stack = await startStackProcess(['--workers', '2', '--receipt-delay', '0', '--data', join(dir, 'start.db')], env);
+  it('runs the simulator once and two verifier workers against it, and a code they send checks', { timeout: 60_000 }, async () => {
+    const stack = await startWithWorkers(['start', '--verify-port', '0', '--sim-port', '0', '--smpp-port', '0', '--receipt-delay', '0', '--data', join(dir, 'start.db')]);
+    const [verifyPort, simPort] = [port(stack, 'Verify API'), port(stack, 'Control API')];
     try {
       expect(stack.stdout().match(/is running\.$/gm)).toHaveLength(1);
       expect(stack.stdout()).toMatch(/^ {2}Workers {11}2 verifier processes/m);
-      const created = await post(stack.verifyPort, '/v2/Services', { FriendlyName: 'Acme' });
+      const created = await post(verifyPort, '/v2/Services', { FriendlyName: 'Acme' });
       const to = '+4915114000001';
-      const started = await post(stack.verifyPort, `/v2/Services/${String(created.body['sid'])}/Verifications`, { To: to, Channel: 'sms' });
+      const started = await post(verifyPort, `/v2/Services/${String(created.body['sid'])}/Verifications`, { To: to, Channel: 'sms' });
       expect(started.status).toBe(201);
       const code = await waitFor('the code at the SMSC', async () => {
-        const { text } = await call(stack.simPort, 'GET', `/api/messages?to=${encodeURIComponent(to)}`);
+        const { text } = await call(simPort, 'GET', `/api/messages?to=${encodeURIComponent(to)}`);
         return codeIn((JSON.parse(text) as { messages: { text: string }[] }).messages[0]?.text);
       }, 10_000);
-      const check = await post(stack.verifyPort, `/v2/Services/${String(created.body['sid'])}/VerificationCheck`, { To: to, Code: code });
+      const check = await post(verifyPort, `/v2/Services/${String(created.body['sid'])}/VerificationCheck`, { To: to, Code: code });
       expect(check.body).toMatchObject({ status: 'approved', valid: true });
     } finally {
       expect(await stack.kill('SIGTERM')).toBe(0);
