@@ -113,20 +113,21 @@ describe.runIf(runs)('the simulator console in Chromium', () => {
     await start(number, 'call');
     await page.getByRole('button', { name: 'Answer' }).click({ timeout: 10_000 });
     const heard = page.getByRole('list', { name: 'What the call says' });
-    await heard.getByText('Press 1 to hear the code again.').waitFor({ timeout: 10_000 });
+    // The call takes speaking time as a real one does (the code, then the prompt): some seconds before the prompt.
+    await heard.getByText('Press 1 to hear the code again.').waitFor({ timeout: 20_000 });
     await page.getByText(/The call waits for 1 digit/).waitFor();
     const said = await heard.getByText(/Your Verigate verification code is:/).textContent();
     const code = said!.replace(/\D/g, '');
     expect(code).toMatch(/^\d{6}$/);
 
     await page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: '1', exact: true }).click();
-    await expect.poll(() => heard.getByText(/Your Verigate verification code is:/).count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => heard.getByText(/Your Verigate verification code is:/).count(), { timeout: 20_000 }).toBe(2);
     await page.screenshot({ path: join(shots, 'phone.png'), fullPage: true });
     expect((await check(number, code))['status']).toBe('approved');
     await page.getByRole('button', { name: 'Hang up' }).click();
     await page.getByText('Call ended (completed)').waitFor();
     await page.close();
-  });
+  }, 60_000);
 
   it('shows a flash call\'s number prominently, and keeps it as a missed call once canceled', async () => {
     const number = '+4915112370103';
